@@ -1,0 +1,174 @@
+"""Whole-catalog validation: every file's own fields, inheritance, and rules across files."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .catalog import Catalog, CatalogFile
+from .schema import Problem, check_family, check_resolved_provider_model
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A problem located in a file: printed as `path:line: message`."""
+
+    path: str
+    message: str
+    line: int | None = None
+    warning: bool = False
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line is not None else self.path
+        return f"{where}: {'warning: ' if self.warning else ''}{self.message}"
+
+
+@dataclass(slots=True)
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    providers: int = 0
+    models: int = 0
+    metadata: int = 0
+    links: int = 0
+    dangling: int = 0
+
+    def errors(self, *, strict: bool = False) -> list[Finding]:
+        return [f for f in self.findings if strict or not f.warning]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.warning]
+
+
+def validate_catalog(catalog: Catalog) -> Report:
+    report = Report(metadata=len(catalog.metadata), providers=len(catalog.providers))
+    families = catalog.family_set
+    if catalog.families_file is not None:
+        _file_findings(report, catalog, catalog.families_file)
+    for entry in catalog.metadata.values():
+        _file_findings(report, catalog, entry)
+        if entry.data is not None:
+            _add(report, catalog, entry, check_family(entry.data, families))
+    names: dict[str, str] = {}
+    for provider in catalog.providers.values():
+        if provider.file is None:
+            report.findings.append(
+                Finding(f"providers/{provider.id}", "provider folder has no provider.toml")
+            )
+        else:
+            _file_findings(report, catalog, provider.file)
+            name = (provider.file.data or {}).get("name")
+            if isinstance(name, str) and name:
+                other = names.setdefault(name.casefold(), provider.file.rel)
+                if other != provider.file.rel:
+                    report.findings.append(
+                        Finding(
+                            provider.file.rel,
+                            f"provider name {name!r} is already used by {other}",
+                            _line_of(catalog.root, provider.file.rel, "name"),
+                        )
+                    )
+        for entry in provider.models.values():
+            report.models += 1
+            report.links += entry.is_link
+            _check_provider_model(report, catalog, entry, families)
+    return report
+
+
+def _check_provider_model(
+    report: Report, catalog: Catalog, entry: CatalogFile, families: frozenset[str] | None
+) -> None:
+    if entry.dangling:
+        report.dangling += 1
+        report.findings.append(
+            Finding(entry.rel, f"link target {entry.link!r} does not exist; skipped", warning=True)
+        )
+        return
+    _file_findings(report, catalog, entry)
+    if entry.data is None or any(not p.warning for p in entry.problems):
+        return
+    base = entry.data.get("base_model")
+    if isinstance(base, str) and base not in catalog.metadata:
+        report.findings.append(
+            Finding(
+                entry.rel,
+                f"base_model {base!r} names no metadata file (models/{base}.toml)",
+                _line_of(catalog.root, entry.rel, "base_model"),
+            )
+        )
+        return
+    resolved = catalog.resolved(entry)
+    if resolved is None:
+        return
+    problems = check_resolved_provider_model(resolved) if base is not None else _rules(resolved)
+    _add(report, catalog, entry, problems + check_family(resolved, families))
+
+
+def _rules(resolved: dict[str, object]) -> list[Problem]:
+    """Checks beyond the per-file field checks already made while reading."""
+    return [
+        p
+        for p in check_resolved_provider_model(resolved)
+        if p.message.startswith(("required", "reasoning = "))
+    ]
+
+
+def _file_findings(report: Report, catalog: Catalog, entry: CatalogFile) -> None:
+    if entry.parse_error is not None:
+        report.findings.append(Finding(entry.rel, entry.parse_error, entry.parse_line))
+        return
+    _add(report, catalog, entry, list(entry.problems))
+
+
+def _add(report: Report, catalog: Catalog, entry: CatalogFile, problems: list[Problem]) -> None:
+    seen: set[tuple[str, str]] = set()
+    for problem in problems:
+        if (problem.key, problem.message) in seen:
+            continue
+        seen.add((problem.key, problem.message))
+        message = f"{problem.key}: {problem.message}" if problem.key else problem.message
+        line = _line_of(catalog.root, entry.rel, problem.key) if problem.key else None
+        report.findings.append(Finding(entry.rel, message, line, problem.warning))
+
+
+_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_\-\"'.]+)\s*=")
+_INDEX = re.compile(r"\[(\d+)\]")
+
+
+def _line_of(root: Path, rel: str, key: str) -> int | None:
+    """The line where a dot path (`cost.tiers[0].input`) is written, when it can be found."""
+    try:
+        lines = (root / rel).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    parts = _INDEX.sub("", key).split(".")
+    indexes = [int(i) for i in _INDEX.findall(key)]
+    table: list[str] = []
+    header_count: dict[str, int] = {}
+    best: int | None = None
+    for number, text in enumerate(lines, start=1):
+        header = _HEADER.match(text)
+        if header:
+            table = [p.strip().strip('"') for p in header.group(1).split(".")]
+            name = ".".join(table)
+            header_count[name] = header_count.get(name, -1) + 1
+            if parts[: len(table)] == table and len(table) <= len(parts):
+                wanted = indexes[0] if indexes and text.lstrip().startswith("[[") else None
+                if wanted is None or header_count[name] == wanted:
+                    best = best if best is not None and len(table) < len(parts) else number
+                    if len(table) == len(parts):
+                        return number
+            continue
+        match = _KEY.match(text)
+        if match is None:
+            continue
+        path = table + [p.strip().strip('"') for p in match.group(1).split(".")]
+        if path == parts[: len(path)] and len(path) <= len(parts):
+            if len(path) == len(parts) or best is None:
+                if not indexes or not table or header_count.get(".".join(table), 0) == indexes[0]:
+                    best = number
+                    if len(path) == len(parts):
+                        return number
+    return best
