@@ -1,0 +1,97 @@
+"""`models fmt`: rewrite model files into the canonical layout, never losing a value."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .catalog import MODELS_DIR, PROVIDERS_DIR, FileKind, metadata_jobs, provider_ids, provider_model_jobs, read_files
+from .errors import CatalogInvalidError, UsageError
+from .files import write_atomic
+from .tomlfmt import format_metadata, format_provider_model, has_comments
+
+FORMATTERS: dict[FileKind, Callable[[Mapping[str, Any]], str]] = {
+    "metadata": format_metadata,
+    "provider-model": format_provider_model,
+}
+
+
+@dataclass(slots=True)
+class FormatResult:
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    commented: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+
+
+def classify(root: Path, path: Path) -> FileKind:
+    """Which kind of model file `path` is, from where it lies in the catalog."""
+    try:
+        parts = path.resolve().relative_to(root.resolve()).parts
+    except ValueError:
+        raise UsageError(f"{path} is not inside the catalog {root}") from None
+    if len(parts) >= 2 and parts[0] == MODELS_DIR:
+        return "metadata"
+    if len(parts) >= 4 and parts[0] == PROVIDERS_DIR and parts[2] == MODELS_DIR:
+        return "provider-model"
+    raise UsageError(f"{path} is not a model file (models/… or providers/<p>/models/…)")
+
+
+def _jobs(root: Path, paths: Sequence[Path]) -> list[tuple[str, FileKind]]:
+    if not paths:
+        jobs = metadata_jobs(root)
+        for pid in provider_ids(root):
+            jobs += provider_model_jobs(root, pid)
+        return jobs
+    jobs = []
+    for path in paths:
+        if not path.exists() and not path.is_symlink():
+            raise UsageError(f"{path} does not exist")
+        files = sorted(path.rglob("*.toml")) if path.is_dir() else [path]
+        for file in files:
+            kind = classify(root, file)
+            rel = file.absolute().relative_to(root.absolute()).as_posix()
+            jobs.append((rel, kind))
+    return jobs
+
+
+def format_files(root: Path, paths: Sequence[Path], *, check: bool) -> FormatResult:
+    """Format the given files (default: every model file); write nothing if any file is bad."""
+    result = FormatResult()
+    problems: list[str] = []
+    pending: list[tuple[Path, str]] = []
+    for entry in read_files(root, _jobs(root, paths)):
+        if entry.is_link:
+            result.links.append(entry.rel)
+            continue
+        if entry.parse_error is not None:
+            line = f":{entry.parse_line}" if entry.parse_line is not None else ""
+            problems.append(f"{entry.rel}{line}: {entry.parse_error}")
+            continue
+        errors = [p for p in entry.problems if not p.warning]
+        if errors or entry.data is None:
+            problems += [f"{entry.rel}: {p.key}: {p.message}" for p in errors]
+            continue
+        path = root / entry.rel
+        text = path.read_text(encoding="utf-8")
+        if has_comments(text):
+            result.commented.append(entry.rel)
+            continue
+        output = FORMATTERS[entry.kind](entry.data)
+        if tomllib.loads(output) != entry.data:
+            problems.append(f"{entry.rel}: formatting would change its values; left as it is")
+            continue
+        if output == text:
+            result.unchanged.append(entry.rel)
+        else:
+            result.changed.append(entry.rel)
+            pending.append((path, output))
+    if problems:
+        raise CatalogInvalidError(problems)
+    if not check:
+        for path, output in pending:
+            write_atomic(path, output)
+    return result
