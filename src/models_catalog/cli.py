@@ -167,6 +167,70 @@ def fmt(
     raise typer.Exit(_guard(debug, body))
 
 
+@app.command()
+def sync(
+    target: Annotated[
+        str | None,
+        typer.Argument(
+            help="A provider id, or a group: aggregators, cloudflare, direct.", show_default=False
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; write no model file.")
+    ] = False,
+    new_only: Annotated[
+        bool, typer.Option("--new-only", help="Only create new files; no updates or deletions.")
+    ] = False,
+    allow_mass_delete: Annotated[
+        bool,
+        typer.Option("--allow-mass-delete", help="Apply a plan that deletes over half the files."),
+    ] = False,
+    source: Annotated[
+        Path | None,
+        typer.Option("--source", help="Replay a saved raw API response (no network, no key).",
+                     show_default=False),
+    ] = None,
+    list_providers: Annotated[
+        bool, typer.Option("--list-providers", help="Print the providers as a JSON matrix.")
+    ] = False,
+    catalog: CatalogOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Bring a provider's model files in line with its models API."""
+
+    def body() -> int:
+        from .errors import UsageError
+        from .sync.registry import matrix
+
+        if list_providers:
+            typer.echo(json.dumps(matrix()))
+            return 0
+        if target is None:
+            raise UsageError("missing TARGET (a provider id or group; see --list-providers)")
+
+        from rich.console import Console
+
+        from .catalog import catalog_root
+        from .sync.command import print_outcomes, run_sync
+        from .sync.report import REPORT_PATH
+        from .sync.runner import SyncOptions
+
+        options = SyncOptions(dry_run, new_only, allow_mass_delete)
+        console = Console(highlight=False)
+        outcomes = run_sync(
+            target,
+            catalog_root(catalog),
+            options,
+            env=dict(os.environ),
+            source=source,
+            console=Console(stderr=True),
+        )
+        print_outcomes(outcomes, console, dry_run=dry_run, report=REPORT_PATH)
+        return 1 if any(o.status == "failed" for o in outcomes) else 0
+
+    raise typer.Exit(_guard(debug, body))
+
+
 def _plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
 

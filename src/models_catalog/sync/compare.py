@@ -1,0 +1,106 @@
+"""Comparing authored model forms: normalisation, empty-value dropping, field-level changes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+_PRICE_PREFIX = "cost"
+
+
+def drop_empty(value: Any) -> Any:
+    """Remove None, empty strings and empty tables, recursively. Empty lists are kept:
+    `reasoning_options = []` means "unknown" and is a value."""
+    if isinstance(value, Mapping):
+        out = {}
+        for key, item in value.items():
+            cleaned = drop_empty(item)
+            if cleaned is None or cleaned == "" or (isinstance(cleaned, dict) and not cleaned):
+                continue
+            out[key] = cleaned
+        return out
+    if isinstance(value, list):
+        return [drop_empty(item) for item in value]
+    return value
+
+
+def _is_plain(value: Any) -> bool:
+    return not isinstance(value, Mapping | list)
+
+
+def normalise(value: Any) -> Any:
+    """A comparable form: keys sorted, empty values dropped, plain arrays as sets."""
+    value = drop_empty(value)
+    if isinstance(value, Mapping):
+        return tuple(sorted((k, normalise(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        if all(_is_plain(v) for v in value):
+            return ("set", frozenset(_plain_key(v) for v in value))
+        return ("list", tuple(normalise(v) for v in value))
+    return _plain_key(value)
+
+
+def _plain_key(value: Any) -> Any:
+    # "null" and None are the same effort value; 3 and 3.0 are the same number (but not True).
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return ("bool", value)
+    if isinstance(value, int | float):
+        return float(value)
+    return value
+
+
+def same_authored(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    return normalise(old) == normalise(new)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    path: str
+    old: Any
+    new: Any
+
+    def describe(self) -> str:
+        return f"{self.path}: {show(self.old)} → {show(self.new)}"
+
+
+def show(value: Any) -> str:
+    """A short TOML-like rendering for reports and dry runs."""
+    if value is None:
+        return "(none)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, list):
+        return "[" + ", ".join(show(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return "{ " + ", ".join(f"{k} = {show(v)}" for k, v in value.items()) + " }"
+    return str(value)
+
+
+def _flatten(value: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, item in value.items():
+        path = f"{prefix}{key}"
+        if isinstance(item, Mapping) and item:
+            flat.update(_flatten(item, f"{path}."))
+        else:
+            flat[path] = item
+    return flat
+
+
+def field_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[FieldChange]:
+    """Changed dot paths between two authored forms, prices first, then by path."""
+    before, after = _flatten(drop_empty(old)), _flatten(drop_empty(new))
+    changes = [
+        FieldChange(path, before.get(path), after.get(path))
+        for path in before.keys() | after.keys()
+        if normalise({"v": before.get(path)}) != normalise({"v": after.get(path)})
+    ]
+    changes.sort(key=lambda c: (not c.path.startswith(f"{_PRICE_PREFIX}."), c.path))
+    return changes

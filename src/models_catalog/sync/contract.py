@@ -1,0 +1,114 @@
+"""What a provider module implements, and the read-only catalog view the runner hands it.
+
+A provider fetches a raw response, parses it into typed source records, and translates one
+record at a time into catalog fields. It never touches the file system: everything it may know
+about the catalog comes through `CatalogView`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+
+from ..errors import ProviderError
+
+if TYPE_CHECKING:
+    from ..http import HttpClient
+
+Record = TypeVar("Record")
+
+
+@dataclass(frozen=True, slots=True)
+class ExistingModel:
+    """A model file already in the catalog: as authored, and with inheritance applied."""
+
+    authored: Mapping[str, Any]
+    resolved: Mapping[str, Any]
+    is_link: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MetadataRecord:
+    """A model metadata file (`models/<id>.toml`) that a provider also maintains."""
+
+    id: str
+    data: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Translation:
+    """One translated record: `model` is a full provider model, or `base_model` + overrides."""
+
+    id: str
+    model: Mapping[str, Any]
+    metadata: MetadataRecord | None = None
+
+
+class CatalogView(Protocol):
+    """What a provider may read of the catalog."""
+
+    @property
+    def families(self) -> Sequence[str]: ...
+
+    def existing(self, model_id: str) -> ExistingModel | None:
+        """The provider's existing file for `model_id`, resolved (None when there is none)."""
+        ...
+
+    def metadata(self, model_id: str) -> Mapping[str, Any] | None:
+        """The fields of `models/<model_id>.toml`, or None when there is no such file."""
+        ...
+
+
+class SyncProvider(ABC, Generic[Record]):
+    """A provider module. Subclasses set the identity and switches and implement three steps."""
+
+    id: str
+    name: str
+    group: str
+    env_vars: tuple[str, ...] = ()
+
+    skip_creates: bool = False
+    delete_missing: bool = True
+    preserve_symlinks: bool = False
+    preserve_base_models: bool = True
+    metadata_namespace: str | None = None
+
+    @property
+    def models_dir(self) -> str:
+        return f"providers/{self.id}/models"
+
+    @abstractmethod
+    def fetch(self, client: HttpClient, env: Mapping[str, str]) -> Any:
+        """The raw response (all pages combined), as decoded JSON."""
+
+    @abstractmethod
+    def parse(self, raw: Any) -> Sequence[Record]:
+        """Source records from the raw response; a changed shape raises ProviderError."""
+
+    @abstractmethod
+    def translate(self, record: Record, view: CatalogView) -> Translation | None:
+        """Catalog fields for one record, or None to skip it."""
+
+    def source_id(self, record: Record) -> str:
+        return str(getattr(record, "id", record))
+
+    def same_model(self, existing: Mapping[str, Any], new: Mapping[str, Any]) -> bool | None:
+        """A custom equality of authored forms; None defers to the runner's comparison."""
+        return None
+
+    def skipped_notice(self, ids: Sequence[str]) -> str:
+        return f"Skipped {len(ids)} source model(s) with no catalog file: {', '.join(ids)}."
+
+    def missing_notice(self, ids: Sequence[str]) -> str:
+        return f"Kept {len(ids)} local file(s) the API no longer lists: {', '.join(ids)}."
+
+    def require_env(self, env: Mapping[str, str], *names: str) -> str:
+        """The first of `names` set in `env`; otherwise a ProviderError naming them all."""
+        for name in names:
+            value = env.get(name, "").strip()
+            if value:
+                return value
+        wanted = " or ".join(names)
+        raise ProviderError(self.id, f"missing credentials: set {wanted}")

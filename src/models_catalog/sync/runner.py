@@ -1,0 +1,361 @@
+"""The sync runner: read, fetch, parse, translate, plan, apply. It owns every file read and write.
+
+`prepare` does everything up to a plan and touches nothing; `apply` writes a plan. A run that
+fails before `apply` has changed nothing on disk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from ..catalog import Catalog, CatalogFile, load_catalog, raise_for_unreadable
+from ..errors import ModelsError, ProviderError, SyncRefusedError
+from ..files import remove_file, write_atomic
+from ..inherit import resolve
+from ..schema import check_provider_model_fields, check_resolved_provider_model
+from ..tomlfmt import format_metadata, format_provider_model
+from .compare import FieldChange, drop_empty, field_changes, same_authored
+from .contract import ExistingModel, SyncProvider, Translation
+from .convert import factor_against_base, unsafe_id_reason
+
+if TYPE_CHECKING:
+    from ..http import HttpClient
+
+Action = Literal["created", "updated", "deleted", "unchanged"]
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedFile:
+    rel: str
+    action: Action
+    text: str | None = None
+    changes: tuple[FieldChange, ...] = ()
+    was_link: bool = False
+
+
+@dataclass(slots=True)
+class Plan:
+    provider_id: str
+    provider_name: str
+    files: list[PlannedFile] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+    def count(self, action: Action) -> int:
+        return sum(1 for f in self.files if f.action == action)
+
+    @property
+    def changed(self) -> list[PlannedFile]:
+        return [f for f in self.files if f.action != "unchanged"]
+
+
+@dataclass(frozen=True, slots=True)
+class SyncOptions:
+    dry_run: bool = False
+    new_only: bool = False
+    allow_mass_delete: bool = False
+
+
+class _View:
+    """The read-only catalog view a provider gets."""
+
+    def __init__(self, catalog: Catalog, provider_id: str) -> None:
+        self._catalog = catalog
+        self._models = catalog.providers[provider_id].models
+
+    @property
+    def families(self) -> Sequence[str]:
+        return tuple(self._catalog.families or ())
+
+    def existing(self, model_id: str) -> ExistingModel | None:
+        entry = self._models.get(model_id)
+        if entry is None or entry.data is None:
+            return None
+        resolved = self._catalog.resolved(entry)
+        return ExistingModel(entry.data, resolved or entry.data, entry.is_link)
+
+    def metadata(self, model_id: str) -> Mapping[str, Any] | None:
+        return self._catalog.metadata_fields(model_id)
+
+
+def read_provider_catalog(root: Path, provider: SyncProvider[Any]) -> Catalog:
+    """Step 1: the provider's files and the metadata, each checked; a bad file stops the run."""
+    catalog = load_catalog(root, providers=[provider.id])
+    models = catalog.providers[provider.id].models
+    raise_for_unreadable(list(catalog.metadata.values()))
+    raise_for_unreadable(e for e in models.values() if not e.dangling)
+    for entry in models.values():
+        base = entry.data.get("base_model") if entry.data else None
+        if isinstance(base, str) and base not in catalog.metadata:
+            raise ProviderError(
+                provider.id,
+                f"{entry.rel}: base_model {base!r} names no metadata file (models/{base}.toml)",
+            )
+    return catalog
+
+
+def fetch_records(
+    provider: SyncProvider[Any],
+    *,
+    raw: Any | None,
+    client_factory: Callable[[], HttpClient] | None,
+    env: Mapping[str, str],
+) -> list[Any]:
+    """Step 2: fetch (unless a saved response is given) and parse."""
+    if raw is None:
+        if client_factory is None:
+            raise ProviderError(provider.id, "no HTTP client and no saved response")
+        with client_factory() as client:
+            raw = provider.fetch(client, env)
+    records = list(provider.parse(raw))
+    if not records:
+        raise SyncRefusedError(
+            f"{provider.id}: the API returned no models; refusing to sync (an outage must never "
+            "empty the catalog)"
+        )
+    return records
+
+
+def prepare(
+    provider: SyncProvider[Any],
+    catalog: Catalog,
+    records: Sequence[Any],
+    options: SyncOptions,
+) -> Plan:
+    """Steps 3 and 4: translate every record and plan each file; nothing is written."""
+    plan = Plan(provider.id, provider.name)
+    view = _View(catalog, provider.id)
+    existing = catalog.providers[provider.id].models
+    models: dict[str, dict[str, Any]] = {}
+    metadata: dict[str, dict[str, Any]] = {}
+    skipped: list[str] = []
+    for record in records:
+        translation = provider.translate(record, view)
+        if translation is None:
+            skipped.append(provider.source_id(record))
+            continue
+        reason = unsafe_id_reason(translation.id)
+        if reason is not None:
+            plan.notices.append(f"Rejected unsafe id {translation.id!r}: {reason}.")
+            continue
+        if provider.skip_creates and translation.id not in existing:
+            skipped.append(translation.id)
+            continue
+        if translation.id in models:
+            raise ProviderError(provider.id, f"two records translate to the same file {translation.id!r}")
+        if translation.metadata is not None:
+            meta = translation.metadata
+            reason = unsafe_id_reason(meta.id)
+            if reason is not None:
+                plan.notices.append(f"Rejected unsafe metadata id {meta.id!r}: {reason}.")
+            elif meta.id in metadata:
+                raise ProviderError(provider.id, f"two records give metadata for {meta.id!r}")
+            else:
+                metadata[meta.id] = drop_empty(dict(meta.data))
+        models[translation.id] = dict(translation.model)
+    if skipped:
+        plan.notices.append(provider.skipped_notice(sorted(skipped)))
+
+    for model_id, model in models.items():
+        model = _finish(provider, catalog, existing.get(model_id), model, metadata)
+        rel = f"{provider.models_dir}/{model_id}.toml"
+        _check_new(provider, catalog, metadata, rel, model)
+        models[model_id] = model
+        plan.files.append(_plan_model(provider, rel, existing.get(model_id), model, options))
+
+    missing = sorted(set(existing) - set(models))
+    kept: list[str] = []
+    for model_id in missing:
+        entry = existing[model_id]
+        if not provider.delete_missing or options.new_only:
+            if not provider.delete_missing:
+                kept.append(model_id)
+            continue
+        plan.files.append(PlannedFile(entry.rel, "deleted", was_link=entry.is_link))
+    if kept:
+        plan.notices.append(provider.missing_notice(kept))
+
+    plan.files += _plan_metadata(provider, catalog, metadata, options)
+    _guard_mass_delete(provider, plan, len(existing), options)
+    plan.files.sort(key=lambda f: f.rel)
+    return plan
+
+
+def _finish(
+    provider: SyncProvider[Any],
+    catalog: Catalog,
+    entry: CatalogFile | None,
+    model: dict[str, Any],
+    metadata: Mapping[str, Mapping[str, Any]],
+) -> dict[str, Any]:
+    """Keep base_model and reasoning options as the spec says, then drop empty values."""
+    authored = entry.data if entry is not None and entry.data is not None else {}
+    if provider.preserve_base_models and "base_model" in authored:
+        base = authored["base_model"]
+        if "base_model" not in model:
+            base_fields = metadata.get(base) or catalog.metadata_fields(base) or {}
+            overrides = factor_against_base(model, base_fields, list(model))
+            model = {"base_model": base, **overrides}
+            if "base_model_omit" in authored:
+                model["base_model_omit"] = authored["base_model_omit"]
+        elif model["base_model"] == base and "base_model_omit" not in model:
+            if "base_model_omit" in authored:
+                model["base_model_omit"] = authored["base_model_omit"]
+
+    flag = model.get("reasoning")
+    base_id = model.get("base_model")
+    if flag is None and isinstance(base_id, str):
+        base_fields = metadata.get(base_id) or catalog.metadata_fields(base_id) or {}
+        flag = base_fields.get("reasoning")
+    if flag is None and entry is not None and entry.data is not None:
+        flag = (catalog.resolved(entry) or {}).get("reasoning")
+    if flag is False:
+        model.pop("reasoning_options", None)
+    elif "reasoning_options" not in model:
+        if "reasoning_options" in authored:
+            model["reasoning_options"] = authored["reasoning_options"]
+        elif flag is True:
+            model["reasoning_options"] = []
+    cleaned: dict[str, Any] = drop_empty(model)
+    return cleaned
+
+
+def _check_new(
+    provider: SyncProvider[Any],
+    catalog: Catalog,
+    metadata: Mapping[str, Mapping[str, Any]],
+    rel: str,
+    model: dict[str, Any],
+) -> None:
+    problems = check_provider_model_fields(model)
+    base = model.get("base_model")
+    if not problems:
+        if isinstance(base, str):
+            base_fields = metadata.get(base) or catalog.metadata_fields(base)
+            if base_fields is None:
+                raise ProviderError(provider.id, f"{rel}: base_model {base!r} has no metadata file")
+            problems = check_resolved_provider_model(resolve(model, base_fields))
+        else:
+            problems = check_resolved_provider_model(model)
+    errors = [p for p in problems if not p.warning]
+    if errors:
+        first = errors[0]
+        raise ProviderError(
+            provider.id,
+            f"translated model {rel} is invalid: {first.key + ': ' if first.key else ''}"
+            f"{first.message}",
+        )
+
+
+def _plan_model(
+    provider: SyncProvider[Any],
+    rel: str,
+    entry: CatalogFile | None,
+    model: dict[str, Any],
+    options: SyncOptions,
+) -> PlannedFile:
+    if entry is None or entry.dangling:
+        return PlannedFile(rel, "created", format_provider_model(model), was_link=entry is not None)
+    if entry.is_link and provider.preserve_symlinks:
+        return PlannedFile(rel, "unchanged", was_link=True)
+    old = entry.data or {}
+    custom = provider.same_model(old, model)
+    equal = custom if custom is not None else same_authored(old, model)
+    if equal or options.new_only:
+        return PlannedFile(rel, "unchanged", was_link=entry.is_link)
+    return PlannedFile(
+        rel,
+        "updated",
+        format_provider_model(model),
+        tuple(field_changes(old, model)),
+        was_link=entry.is_link,
+    )
+
+
+def _plan_metadata(
+    provider: SyncProvider[Any],
+    catalog: Catalog,
+    produced: Mapping[str, dict[str, Any]],
+    options: SyncOptions,
+) -> list[PlannedFile]:
+    files: list[PlannedFile] = []
+    for meta_id, data in sorted(produced.items()):
+        rel = f"models/{meta_id}.toml"
+        entry = catalog.metadata.get(meta_id)
+        if entry is None or entry.data is None:
+            files.append(PlannedFile(rel, "created", format_metadata(data)))
+        elif not same_authored(entry.data, data) and not options.new_only:
+            changes = tuple(field_changes(entry.data, data))
+            files.append(PlannedFile(rel, "updated", format_metadata(data), changes))
+    namespace = provider.metadata_namespace
+    if namespace and not options.new_only and provider.delete_missing:
+        for meta_id, entry in sorted(catalog.metadata.items()):
+            if meta_id.startswith(f"{namespace}/") and meta_id not in produced:
+                files.append(PlannedFile(entry.rel, "deleted", was_link=entry.is_link))
+    return files
+
+
+def _guard_mass_delete(
+    provider: SyncProvider[Any], plan: Plan, existing: int, options: SyncOptions
+) -> None:
+    deleted = sum(1 for f in plan.files if f.action == "deleted" and f.rel.startswith(provider.models_dir))
+    if deleted and deleted * 2 > existing and not options.allow_mass_delete:
+        raise SyncRefusedError(
+            f"{provider.id}: the plan deletes {deleted} of {existing} existing model files (more than "
+            "half); refusing, as this usually means an incomplete API response. Re-run with "
+            "--allow-mass-delete if the deletions are real"
+        )
+
+
+def apply(root: Path, plan: Plan) -> None:
+    """Step 5: write each created/updated file atomically and remove deleted ones."""
+    for planned in plan.files:
+        path = root / planned.rel
+        if planned.action in ("created", "updated") and planned.text is not None:
+            if planned.was_link or path.is_symlink():
+                remove_file(path)
+            write_atomic(path, planned.text)
+        elif planned.action == "deleted":
+            remove_file(path)
+
+
+@dataclass(slots=True)
+class ProviderOutcome:
+    """How one provider's sync ended: its plan, or the error that stopped it."""
+
+    provider_id: str
+    provider_name: str
+    plan: Plan | None = None
+    error: str | None = None
+
+    @property
+    def status(self) -> Literal["changed", "unchanged", "failed"]:
+        if self.error is not None or self.plan is None:
+            return "failed"
+        return "changed" if self.plan.changed else "unchanged"
+
+
+def sync_provider(
+    root: Path,
+    provider: SyncProvider[Any],
+    options: SyncOptions,
+    *,
+    raw: Any | None = None,
+    client_factory: Callable[[], HttpClient] | None = None,
+    env: Mapping[str, str],
+) -> ProviderOutcome:
+    """One provider, isolated: any ModelsError becomes a failed outcome, nothing written."""
+    outcome = ProviderOutcome(provider.id, provider.name)
+    try:
+        catalog = read_provider_catalog(root, provider)
+        records = fetch_records(provider, raw=raw, client_factory=client_factory, env=env)
+        plan = prepare(provider, catalog, records, options)
+    except ModelsError as exc:
+        outcome.error = str(exc)
+        return outcome
+    if not options.dry_run:
+        apply(root, plan)
+    outcome.plan = plan
+    return outcome
