@@ -393,8 +393,12 @@ def check_provider_model_fields(data: dict[str, Any]) -> list[Problem]:
 
 def check_resolved_provider_model(data: dict[str, Any]) -> list[Problem]:
     """Check a resolved provider model: the fields, the required keys, the cross-field rules."""
-    problems = check_provider_model_fields(data)
-    problems += [
+    return check_provider_model_fields(data) + provider_model_rules(data)
+
+
+def provider_model_rules(data: dict[str, Any]) -> list[Problem]:
+    """The required keys and cross-field rules of a resolved provider model (fields not checked)."""
+    problems = [
         Problem(key, "required key is missing")
         for key in REQUIRED_PROVIDER_MODEL_KEYS
         if key not in data

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .catalog import Catalog, CatalogFile
-from .schema import Problem, check_family, check_resolved_provider_model
+from .schema import Problem, check_family, provider_model_rules
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,17 +101,9 @@ def _check_provider_model(
     resolved = catalog.resolved(entry)
     if resolved is None:
         return
-    problems = check_resolved_provider_model(resolved) if base is not None else _rules(resolved)
-    _add(report, catalog, entry, problems + check_family(resolved, families))
-
-
-def _rules(resolved: dict[str, object]) -> list[Problem]:
-    """Checks beyond the per-file field checks already made while reading."""
-    return [
-        p
-        for p in check_resolved_provider_model(resolved)
-        if p.message.startswith(("required", "reasoning = "))
-    ]
+    # Each file's own fields, and each metadata file, were checked while reading.
+    problems = provider_model_rules(resolved) + check_family(resolved, families)
+    _add(report, catalog, entry, problems)
 
 
 def _file_findings(report: Report, catalog: Catalog, entry: CatalogFile) -> None:

@@ -1,0 +1,5 @@
+"""`python -m models_catalog`: the same as the `models` command."""
+
+from .cli import main
+
+main()
