@@ -4,7 +4,7 @@ The parse floor is a plain Python process that only reads every TOML file of the
 `tomllib`. Each case runs as a fresh process, interleaved with the floor, several times; the
 figures are medians of wall time, and peak memory is the process's maximum resident set size.
 
-    python bench/run.py [--catalog DIR] [--runs N] [--case validate|sync-openrouter|all]
+    python bench/run.py [--catalog DIR] [--runs N] [--case NAME ...]
 """
 
 from __future__ import annotations
@@ -36,11 +36,17 @@ for folder, _, names in os.walk(sys.argv[1], followlinks=True):
 """
 
 
-def measure(command: Sequence[str], cwd: Path | None = None) -> tuple[float, float]:
+def measure(
+    command: Sequence[str], cwd: Path | None = None, env: dict[str, str] | None = None
+) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB) of one run of `command`."""
     start = time.perf_counter()
     process = subprocess.Popen(
-        command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        command,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
@@ -77,9 +83,13 @@ def case_sync_openrouter(catalog: Path, workdir: Path) -> list[str]:
     ]
 
 
-CASES: dict[str, Callable[[Path, Path], list[str]]] = {
-    "validate": case_validate,
-    "sync-openrouter": case_sync_openrouter,
+# name → (command maker, extra environment). "cold" runs bypass the parse cache.
+COLD = {"MODELS_NO_CACHE": "1"}
+CASES: dict[str, tuple[Callable[[Path, Path], list[str]], dict[str, str]]] = {
+    "validate": (case_validate, {}),
+    "validate-cold": (case_validate, COLD),
+    "sync-openrouter": (case_sync_openrouter, {}),
+    "sync-openrouter-cold": (case_sync_openrouter, COLD),
 }
 
 
@@ -87,20 +97,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--catalog", type=Path, default=DEFAULT_CATALOG)
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--case", choices=[*CASES, "all"], default="all")
+    parser.add_argument("--case", choices=list(CASES), action="append", help="(repeatable)")
     args = parser.parse_args()
     if not args.catalog.is_dir():
         raise SystemExit(f"no catalog at {args.catalog} (the shared reference is needed)")
-    names = list(CASES) if args.case == "all" else [args.case]
+    names = args.case or list(CASES)
     with tempfile.TemporaryDirectory() as temp:
         workdir = Path(temp)
-        commands = {name: CASES[name](args.catalog, workdir) for name in names}
+        commands = {name: CASES[name][0](args.catalog, workdir) for name in names}
         floor_cmd = [sys.executable, "-c", FLOOR, str(args.catalog)]
         times: dict[str, list[float]] = {name: [] for name in ["floor", *names]}
         peaks: dict[str, float] = {name: 0.0 for name in times}
         for _ in range(args.runs):
             for name, command in [("floor", floor_cmd), *commands.items()]:
-                elapsed, peak = measure(command, cwd=workdir)
+                env = CASES[name][1] if name in CASES else None
+                elapsed, peak = measure(command, cwd=workdir, env=env)
                 times[name].append(elapsed)
                 peaks[name] = max(peaks[name], peak)
     floor = statistics.median(times["floor"])

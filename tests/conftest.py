@@ -135,3 +135,10 @@ def snapshot(root: Path) -> dict[str, bytes | str]:
         elif path.is_file():
             state[rel] = path.read_bytes()
     return state
+
+
+@pytest.fixture(autouse=True)
+def _private_parse_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test gets its own parse cache folder, never the user's."""
+    monkeypatch.setenv("MODELS_CACHE_DIR", str(tmp_path_factory.mktemp("parse-cache")))
+    monkeypatch.delenv("MODELS_NO_CACHE", raising=False)

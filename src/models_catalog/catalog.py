@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import sys
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
@@ -20,6 +21,7 @@ from typing import Any, Literal
 
 from .errors import CatalogFileError, UsageError
 from .inherit import resolve
+from .parsecache import Entries, ParseCache, signature
 from .schema import (
     Problem,
     check_metadata,
@@ -119,44 +121,55 @@ def model_id(rel_to_models: str) -> str:
     return rel_to_models.removesuffix(".toml")
 
 
-def _read(path: Path, rel: str, kind: FileKind) -> CatalogFile:
+def _read(path: str, rel: str, kind: FileKind, cache: ParseCache) -> CatalogFile:
     link: str | None = None
     current = path
     for _ in range(_MAX_LINK_HOPS):
-        if current.is_symlink():
-            target = os.readlink(current)
-            link = link or target
-            current = current.parent / target
-            continue
         try:
-            raw = current.read_bytes()
+            info = os.lstat(current)
         except (FileNotFoundError, NotADirectoryError):
             return CatalogFile(rel, kind, link=link, dangling=True)
-        except OSError as exc:
-            return CatalogFile(rel, kind, link=link, parse_error=f"cannot read file: {exc.strerror}")
-        if len(raw) < 1024 and _LINK_STUB.fullmatch(raw) is not None:
-            target = raw.decode("utf-8").strip()
+        if stat.S_ISLNK(info.st_mode):
+            target = os.readlink(current)
             link = link or target
-            current = current.parent / target
+            current = os.path.join(os.path.dirname(current), target)
             continue
-        return _parse(raw, rel, kind, link)
+        hit = cache.lookup(current, signature(info))
+        if hit is None:
+            try:
+                with open(current, "rb") as handle:
+                    raw = handle.read()
+            except OSError as exc:
+                return CatalogFile(rel, kind, link=link, parse_error=f"cannot read file: {exc.strerror}")
+            if len(raw) < 1024 and _LINK_STUB.fullmatch(raw) is not None:
+                hit = ("link", raw.decode("utf-8").strip())
+            else:
+                parsed = _parse(raw)
+                if isinstance(parsed, tuple):
+                    message, line = parsed
+                    return CatalogFile(rel, kind, link=link, parse_error=message, parse_line=line)
+                hit = ("toml", parsed)
+            cache.store(current, signature(info), *hit)
+        if hit[0] == "link":
+            link = link or hit[1]
+            current = os.path.join(os.path.dirname(current), hit[1])
+            continue
+        data: dict[str, Any] = hit[1]
+        return CatalogFile(rel, kind, link=link, data=data, problems=tuple(_field_problems(kind, data)))
     return CatalogFile(rel, kind, link=link, parse_error="too many levels of links")
 
 
-def _parse(raw: bytes, rel: str, kind: FileKind, link: str | None) -> CatalogFile:
+def _parse(raw: bytes) -> dict[str, Any] | tuple[str, int | None]:
+    """The parsed table, or an error message and its line."""
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        return CatalogFile(rel, kind, link=link, parse_error="file is not valid UTF-8")
+        return "file is not valid UTF-8", None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         match = _TOML_LINE.search(message)
         line = int(match.group(1)) if match else None
-        message = _TOML_LINE.sub("", message).strip()
-        return CatalogFile(
-            rel, kind, link=link, parse_error=f"invalid TOML: {message}", parse_line=line
-        )
-    return CatalogFile(rel, kind, link=link, data=data, problems=tuple(_field_problems(kind, data)))
+        return f"invalid TOML: {_TOML_LINE.sub('', message).strip()}", line
 
 
 def _field_problems(kind: FileKind, data: dict[str, Any]) -> list[Problem]:
@@ -172,20 +185,30 @@ def _field_problems(kind: FileKind, data: dict[str, Any]) -> list[Problem]:
     return []
 
 
-def _read_batch(root: str, jobs: Sequence[tuple[str, FileKind]]) -> list[CatalogFile]:
-    base = Path(root)
-    return [_read(base / rel, rel, kind) for rel, kind in jobs]
+def _read_batch(
+    root: str, jobs: Sequence[tuple[str, FileKind]], cache: ParseCache
+) -> tuple[list[CatalogFile], Entries]:
+    return [_read(os.path.join(root, rel), rel, kind, cache) for rel, kind in jobs], cache.new
 
 
 def read_files(root: Path, jobs: Sequence[tuple[str, FileKind]]) -> list[CatalogFile]:
-    """Read and check many files, on two processes when there are enough of them to pay off."""
-    if len(jobs) < _PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2 or sys.platform != "linux":
-        return _read_batch(str(root), jobs)
-    half = len(jobs) // 2
-    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork")) as pool:
-        future = pool.submit(_read_batch, str(root), jobs[half:])
-        first = _read_batch(str(root), jobs[:half])
-        return first + future.result()
+    """Read and check many files: through the parse cache, and on two processes when enough
+    of them miss it to pay off."""
+    cache = ParseCache.for_root(root)
+    parallel = (os.cpu_count() or 1) >= 2 and sys.platform == "linux"
+    if parallel and len(jobs) - len(cache.old) >= _PARALLEL_THRESHOLD:
+        half = len(jobs) // 2
+        with ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork")) as pool:
+            future = pool.submit(_read_batch, str(root), jobs[half:], cache)
+            first, _ = _read_batch(str(root), jobs[:half], cache)
+            second, found = future.result()
+        cache.new.update(found)
+        cache.seen.update(found)
+        files = first + second
+    else:
+        files, _ = _read_batch(str(root), jobs, cache)
+    cache.save()
+    return files
 
 
 def _toml_files(folder: Path) -> list[str]:

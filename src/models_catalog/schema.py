@@ -68,6 +68,8 @@ def _check_date(value: str) -> str:
 
 
 def _calendar_problem(key: str, value: Any) -> Problem | None:
+    if value is None:
+        return None
     match = _DATE.fullmatch(value) if isinstance(value, str) else None
     if match is None:
         return None
