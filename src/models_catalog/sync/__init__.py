@@ -1,0 +1,1 @@
+"""Syncing provider model files with the providers' model APIs."""
