@@ -82,11 +82,13 @@ def test_fmt_check_lists_files_and_fmt_rewrites_them(make_catalog: MakeCatalog) 
 
 
 def test_fmt_never_rewrites_a_file_with_comments(make_catalog: MakeCatalog) -> None:
-    commented = "# checked by hand\n" + FULL_MODEL.replace('name = "Qwen3 8B"\n', "") + 'name = "Q"\n'
-    root = make_catalog({MODEL: commented})
+    out_of_order = FULL_MODEL.replace(
+        'name = "Qwen3 8B"\nfamily = "qwen"', 'family = "qwen"  # checked by hand\nname = "Qwen3 8B"'
+    )
+    root = make_catalog({MODEL: out_of_order})
     result = runner.invoke(app, ["fmt", "--catalog", str(root)])
     assert result.exit_code == 0 and f"skipped (has comments): {MODEL}" in result.stderr
-    assert (root / MODEL).read_text() == commented
+    assert (root / MODEL).read_text() == out_of_order
 
 
 def test_fmt_with_a_broken_file_writes_nothing(make_catalog: MakeCatalog) -> None:

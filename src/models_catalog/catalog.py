@@ -38,6 +38,7 @@ PROVIDER_FILE = "provider.toml"
 
 _LINK_STUB = re.compile(rb"[^\n\r\0=\[\]{}\"'#]+\.toml\n?")
 _TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+_TOML_END = re.compile(r"\(at end of document\)")
 _MAX_LINK_HOPS = 16
 _PARALLEL_THRESHOLD = 1500
 
@@ -162,14 +163,19 @@ def _read(path: str, rel: str, kind: FileKind, cache: ParseCache) -> CatalogFile
 def _parse(raw: bytes) -> dict[str, Any] | tuple[str, int | None]:
     """The parsed table, or an error message and its line."""
     try:
-        return tomllib.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return "file is not valid UTF-8", None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         match = _TOML_LINE.search(message)
         line = int(match.group(1)) if match else None
-        return f"invalid TOML: {_TOML_LINE.sub('', message).strip()}", line
+        if _TOML_END.search(message):
+            line = text.count("\n") + (0 if text.endswith("\n") else 1)
+        message = _TOML_END.sub("", _TOML_LINE.sub("", message)).strip()
+        return f"invalid TOML: {message}", line
 
 
 def _field_problems(kind: FileKind, data: dict[str, Any]) -> list[Problem]:
