@@ -66,7 +66,7 @@ def case_validate(catalog: Path, workdir: Path) -> list[str]:
 
 def case_sync_openrouter(catalog: Path, workdir: Path) -> list[str]:
     sys.path.insert(0, str(HERE))
-    from openrouter_response import response_from_catalog
+    from openrouter_response import response_from_catalog  # type: ignore[import-not-found]
 
     source = workdir / "openrouter.json"
     if not source.exists():

@@ -138,7 +138,9 @@ def snapshot(root: Path) -> dict[str, bytes | str]:
 
 
 @pytest.fixture(autouse=True)
-def _private_parse_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _private_parse_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Each test gets its own parse cache folder, never the user's."""
     monkeypatch.setenv("MODELS_CACHE_DIR", str(tmp_path_factory.mktemp("parse-cache")))
     monkeypatch.delenv("MODELS_NO_CACHE", raising=False)

@@ -71,7 +71,9 @@ def test_build_writes_json_and_refuses_an_invalid_catalog(
 
 
 def test_fmt_check_lists_files_and_fmt_rewrites_them(make_catalog: MakeCatalog) -> None:
-    messy = FULL_MODEL.replace('name = "Qwen3 8B"\nfamily = "qwen"', 'family = "qwen"\nname = "Qwen3 8B"')
+    messy = FULL_MODEL.replace(
+        'name = "Qwen3 8B"\nfamily = "qwen"', 'family = "qwen"\nname = "Qwen3 8B"'
+    )
     root = make_catalog({MODEL: messy})
     check = runner.invoke(app, ["fmt", "--check", "--catalog", str(root)])
     assert check.exit_code == 1 and f"would reformat: {MODEL}" in check.stdout
@@ -83,7 +85,8 @@ def test_fmt_check_lists_files_and_fmt_rewrites_them(make_catalog: MakeCatalog) 
 
 def test_fmt_never_rewrites_a_file_with_comments(make_catalog: MakeCatalog) -> None:
     out_of_order = FULL_MODEL.replace(
-        'name = "Qwen3 8B"\nfamily = "qwen"', 'family = "qwen"  # checked by hand\nname = "Qwen3 8B"'
+        'name = "Qwen3 8B"\nfamily = "qwen"',
+        'family = "qwen"  # checked by hand\nname = "Qwen3 8B"',
     )
     root = make_catalog({MODEL: out_of_order})
     result = runner.invoke(app, ["fmt", "--catalog", str(root)])
@@ -92,10 +95,10 @@ def test_fmt_never_rewrites_a_file_with_comments(make_catalog: MakeCatalog) -> N
 
 
 def test_fmt_with_a_broken_file_writes_nothing(make_catalog: MakeCatalog) -> None:
-    messy = FULL_MODEL.replace('name = "Qwen3 8B"\nfamily = "qwen"', 'family = "qwen"\nname = "Qwen3 8B"')
-    root = make_catalog(
-        {MODEL: messy, "providers/openrouter/models/bad.toml": "name = \n"}
+    messy = FULL_MODEL.replace(
+        'name = "Qwen3 8B"\nfamily = "qwen"', 'family = "qwen"\nname = "Qwen3 8B"'
     )
+    root = make_catalog({MODEL: messy, "providers/openrouter/models/bad.toml": "name = \n"})
     before = snapshot(root)
     result = runner.invoke(app, ["fmt", "--catalog", str(root)])
     assert result.exit_code == 1
@@ -117,7 +120,9 @@ def test_help_does_not_import_httpx() -> None:
         "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
         "print('httpx' in sys.modules)"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip().endswith("False")
 
 

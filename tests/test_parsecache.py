@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from models_catalog import catalog as catalog_module
 from models_catalog.catalog import load_catalog
 from models_catalog.parsecache import cache_dir
 
@@ -22,10 +21,12 @@ def _forbid_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     def fail(text: str) -> dict[str, Any]:
         raise AssertionError("tomllib was called")
 
-    monkeypatch.setattr(catalog_module.tomllib, "loads", fail)
+    monkeypatch.setattr(tomllib, "loads", fail)
 
 
-def test_second_read_comes_from_the_cache(make_catalog: MakeCatalog, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_second_read_comes_from_the_cache(
+    make_catalog: MakeCatalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = make_catalog({})
     first = load_catalog(root)
     _forbid_parsing(monkeypatch)
@@ -58,7 +59,9 @@ def test_corrupt_cache_is_ignored(make_catalog: MakeCatalog) -> None:
     assert data == tomllib.loads((root / MODEL).read_text())
 
 
-def test_cache_can_be_turned_off(make_catalog: MakeCatalog, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_cache_can_be_turned_off(
+    make_catalog: MakeCatalog, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("MODELS_NO_CACHE", "1")
     assert cache_dir() is None
     load_catalog(make_catalog({}))

@@ -33,15 +33,43 @@ def test_valid_catalog_has_no_findings(make_catalog: MakeCatalog) -> None:
     [
         ("input = 0.05", "input = -1", f"{MODEL}:12: cost.input: input should be greater than"),
         ('name = "Qwen3 8B"\n', "", f"{MODEL}: name: required key is missing"),
-        ("attachment = false", 'attachment = "no"', f"{MODEL}:5: attachment: input should be a valid boolean"),
-        ('release_date = "2025-04-28"', 'release_date = "April"', f"{MODEL}:3: release_date: must be a date"),
-        ("open_weights = true", "open_weights = true\ncolour = 1", f"{MODEL}:10: colour: unknown key 'colour'"),
+        (
+            "attachment = false",
+            'attachment = "no"',
+            f"{MODEL}:5: attachment: input should be a valid boolean",
+        ),
+        (
+            'release_date = "2025-04-28"',
+            'release_date = "April"',
+            f"{MODEL}:3: release_date: must be a date",
+        ),
+        (
+            "open_weights = true",
+            "open_weights = true\ncolour = 1",
+            f"{MODEL}:10: colour: unknown key 'colour'",
+        ),
         ("output = 8_192", "", f"{MODEL}:15: limit.output: required key is missing"),
         ('family = "qwen"', 'family = "nope"', f"{MODEL}:2: family: family 'nope' is not listed"),
-        ('input = ["text"]', 'input = ["smell"]', f"{MODEL}:20: modalities.input[0]: input should be"),
-        ("reasoning = false", "reasoning = true", f"{MODEL}: reasoning_options: reasoning = true requires"),
-        ("output = 0.4", "output = 0.4\nreasoning = 1", f"{MODEL}:14: cost.reasoning: reasoning = false forbids"),
-        ("output = 0.4", "output = 0.4\ncontext_over_200k = { input = 1, output = 2 }", f"{MODEL}:14: cost.context_over_200k: is generated"),
+        (
+            'input = ["text"]',
+            'input = ["smell"]',
+            f"{MODEL}:20: modalities.input[0]: input should be",
+        ),
+        (
+            "reasoning = false",
+            "reasoning = true",
+            f"{MODEL}: reasoning_options: reasoning = true requires",
+        ),
+        (
+            "output = 0.4",
+            "output = 0.4\nreasoning = 1",
+            f"{MODEL}:14: cost.reasoning: reasoning = false forbids",
+        ),
+        (
+            "output = 0.4",
+            "output = 0.4\ncontext_over_200k = { input = 1, output = 2 }",
+            f"{MODEL}:14: cost.context_over_200k: is generated",
+        ),
     ],
 )
 def test_each_rule_names_file_line_and_key(
@@ -90,7 +118,9 @@ def test_duplicate_provider_names_ignoring_case(make_catalog: MakeCatalog) -> No
         ("@ai-sdk/google", "https://x.test", "api is not allowed"),
     ],
 )
-def test_provider_api_rule(make_catalog: MakeCatalog, npm: str, api: str | None, expected: str) -> None:
+def test_provider_api_rule(
+    make_catalog: MakeCatalog, npm: str, api: str | None, expected: str
+) -> None:
     text = f'name = "P"\nenv = ["K"]\nnpm = "{npm}"\ndoc = "https://d.test"\n'
     if api:
         text += f'api = "{api}"\n'
@@ -99,7 +129,9 @@ def test_provider_api_rule(make_catalog: MakeCatalog, npm: str, api: str | None,
 
 
 def test_unknown_cost_key_is_a_warning_and_an_error_when_strict(make_catalog: MakeCatalog) -> None:
-    root = make_catalog({MODEL: FULL_MODEL.replace("output = 0.4", "output = 0.4\ncached_input = 1")})
+    root = make_catalog(
+        {MODEL: FULL_MODEL.replace("output = 0.4", "output = 0.4\ncached_input = 1")}
+    )
     report = _check(root)
     assert _messages(report) == []
     assert [str(f) for f in report.warnings] == [
@@ -131,7 +163,7 @@ def test_reasoning_option_shapes(make_catalog: MakeCatalog) -> None:
 def test_tier_sizes_must_be_unique(make_catalog: MakeCatalog) -> None:
     tiers = (
         "\n[[cost.tiers]]\ntier = { size = 200_000 }\ninput = 1\noutput = 2\n"
-        "\n[[cost.tiers]]\ntier = { type = \"context\", size = 200_000 }\ninput = 1\noutput = 2\n"
+        '\n[[cost.tiers]]\ntier = { type = "context", size = 200_000 }\ninput = 1\noutput = 2\n'
     )
     text = FULL_MODEL.replace("\n[limit]", tiers + "\n[limit]")
     messages = _messages(_check(make_catalog({MODEL: text})))

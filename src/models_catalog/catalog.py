@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from .errors import CatalogFileError, UsageError
 from .inherit import resolve
-from .parsecache import Entries, ParseCache, signature
+from .parsecache import Entries, Hit, ParseCache, signature
 from .schema import (
     Problem,
     check_metadata,
@@ -135,13 +135,15 @@ def _read(path: str, rel: str, kind: FileKind, cache: ParseCache) -> CatalogFile
             link = link or target
             current = os.path.join(os.path.dirname(current), target)
             continue
-        hit = cache.lookup(current, signature(info))
+        hit: Hit | None = cache.lookup(current, signature(info))
         if hit is None:
             try:
                 with open(current, "rb") as handle:
                     raw = handle.read()
             except OSError as exc:
-                return CatalogFile(rel, kind, link=link, parse_error=f"cannot read file: {exc.strerror}")
+                return CatalogFile(
+                    rel, kind, link=link, parse_error=f"cannot read file: {exc.strerror}"
+                )
             if len(raw) < 1024 and _LINK_STUB.fullmatch(raw) is not None:
                 hit = ("link", raw.decode("utf-8").strip())
             else:
@@ -151,12 +153,15 @@ def _read(path: str, rel: str, kind: FileKind, cache: ParseCache) -> CatalogFile
                     return CatalogFile(rel, kind, link=link, parse_error=message, parse_line=line)
                 hit = ("toml", parsed)
             cache.store(current, signature(info), *hit)
-        if hit[0] == "link":
-            link = link or hit[1]
-            current = os.path.join(os.path.dirname(current), hit[1])
+        payload = hit[1]
+        if isinstance(payload, str):  # a git link stub: its target
+            link = link or payload
+            current = os.path.join(os.path.dirname(current), payload)
             continue
-        data: dict[str, Any] = hit[1]
-        return CatalogFile(rel, kind, link=link, data=data, problems=tuple(_field_problems(kind, data)))
+        data: dict[str, Any] = payload
+        return CatalogFile(
+            rel, kind, link=link, data=data, problems=tuple(_field_problems(kind, data))
+        )
     return CatalogFile(rel, kind, link=link, parse_error="too many levels of links")
 
 

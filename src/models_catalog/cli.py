@@ -17,7 +17,7 @@ import typer
 from .errors import CatalogInvalidError, ModelsError
 
 app = typer.Typer(
-    help="Keep a git-backed catalog of AI models in sync with provider APIs; validate and build it.",
+    help="Keep a git-backed catalog of AI models in sync with provider APIs; validate, build it.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -93,8 +93,10 @@ def validate(
             f"{report.metadata} metadata files"
         )
         if errors:
-            typer.echo(f"invalid: {_plural(errors, 'error')}, {_plural(warnings, 'warning')} "
-                       f"in {summary}", err=True)
+            typer.echo(
+                f"invalid: {_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {summary}",
+                err=True,
+            )
             return 1
         typer.echo(f"valid: {summary}; {_plural(len(report.warnings), 'warning')}")
         return 0
@@ -137,7 +139,9 @@ def build(
 def fmt(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Files or folders to format (default: every model file).", show_default=False),
+        typer.Argument(
+            help="Files or folders to format (default: every model file).", show_default=False
+        ),
     ] = None,
     check: Annotated[
         bool, typer.Option("--check", help="List files that would change; exit 1 if any.")
@@ -187,8 +191,11 @@ def sync(
     ] = False,
     source: Annotated[
         Path | None,
-        typer.Option("--source", help="Replay a saved raw API response (no network, no key).",
-                     show_default=False),
+        typer.Option(
+            "--source",
+            help="Replay a saved raw API response (no network, no key).",
+            show_default=False,
+        ),
     ] = None,
     list_providers: Annotated[
         bool, typer.Option("--list-providers", help="Print the providers as a JSON matrix.")

@@ -13,6 +13,7 @@ A missing, unreadable or corrupt cache file is ignored.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
 import os
@@ -90,10 +91,8 @@ class ParseCache:
         except ValueError:  # a value marshal cannot hold (a TOML date): keep what it can
             safe = {k: v for k, v in entries.items() if _marshallable(v)}
             blob = marshal.dumps({"format": _FORMAT, "entries": safe})
-        try:
+        with contextlib.suppress(OSError):  # a cache that cannot be written only costs speed
             write_atomic_bytes(self.path, blob)
-        except OSError:
-            pass  # a cache that cannot be written only costs speed
 
 
 def _marshallable(value: Any) -> bool:

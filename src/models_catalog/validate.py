@@ -124,43 +124,44 @@ def _add(report: Report, catalog: Catalog, entry: CatalogFile, problems: list[Pr
         report.findings.append(Finding(entry.rel, message, line, problem.warning))
 
 
-_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
-_KEY = re.compile(r"^\s*([A-Za-z0-9_\-\"'.]+)\s*=")
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_\-\"'. ]+?)\s*=")
 _INDEX = re.compile(r"\[(\d+)\]")
 
 
+def _dotted(text: str) -> list[str]:
+    return [part.strip().strip("\"'") for part in text.split(".")]
+
+
 def _line_of(root: Path, rel: str, key: str) -> int | None:
-    """The line where a dot path (`cost.tiers[0].input`) is written, when it can be found."""
+    """The line where a dot path such as `cost.tiers[0].input` is written: the key's own line,
+    else the line of the nearest table or inline table that holds it; None if not found."""
     try:
         lines = (root / rel).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
         return None
-    parts = _INDEX.sub("", key).split(".")
-    indexes = [int(i) for i in _INDEX.findall(key)]
+    target = _dotted(_INDEX.sub("", key))
+    match = _INDEX.search(key)
+    wanted_index = int(match.group(1)) if match else 0
     table: list[str] = []
-    header_count: dict[str, int] = {}
+    in_wanted_instance = True
+    counts: dict[str, int] = {}
     best: int | None = None
     for number, text in enumerate(lines, start=1):
         header = _HEADER.match(text)
         if header:
-            table = [p.strip().strip('"') for p in header.group(1).split(".")]
+            table = _dotted(header.group(2))
             name = ".".join(table)
-            header_count[name] = header_count.get(name, -1) + 1
-            if parts[: len(table)] == table and len(table) <= len(parts):
-                wanted = indexes[0] if indexes and text.lstrip().startswith("[[") else None
-                if wanted is None or header_count[name] == wanted:
-                    best = best if best is not None and len(table) < len(parts) else number
-                    if len(table) == len(parts):
-                        return number
-            continue
-        match = _KEY.match(text)
-        if match is None:
-            continue
-        path = table + [p.strip().strip('"') for p in match.group(1).split(".")]
-        if path == parts[: len(path)] and len(path) <= len(parts):
-            if len(path) == len(parts) or best is None:
-                if not indexes or not table or header_count.get(".".join(table), 0) == indexes[0]:
-                    best = number
-                    if len(path) == len(parts):
-                        return number
+            counts[name] = counts.get(name, -1) + 1
+            in_wanted_instance = header.group(1) == "[" or counts[name] == wanted_index
+            path = table
+        else:
+            found = _KEY.match(text)
+            if found is None:
+                continue
+            path = table + _dotted(found.group(1))
+        if in_wanted_instance and path == target[: len(path)]:
+            if len(path) == len(target):
+                return number
+            best = number
     return best

@@ -50,9 +50,7 @@ def run_sync(
     console = console or Console(stderr=True)
 
     def one(provider: SyncProvider[Any]) -> ProviderOutcome:
-        return sync_provider(
-            root, provider, options, raw=raw, client_factory=HttpClient, env=env
-        )
+        return sync_provider(root, provider, options, raw=raw, client_factory=HttpClient, env=env)
 
     names = ", ".join(p.id for p in providers)
     status = console.status(f"Syncing {names}…") if console.is_terminal else nullcontext()

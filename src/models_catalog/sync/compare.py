@@ -53,7 +53,7 @@ def _plain_key(value: Any) -> Any:
 
 
 def same_authored(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
-    return normalise(old) == normalise(new)
+    return bool(normalise(old) == normalise(new))
 
 
 @dataclass(frozen=True, slots=True)

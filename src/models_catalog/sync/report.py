@@ -20,7 +20,9 @@ def _code(text: str) -> str:
     return f"`{text.replace('`', '')}`"
 
 
-def render_report(target: str, outcomes: Sequence[ProviderOutcome], *, dry_run: bool = False) -> str:
+def render_report(
+    target: str, outcomes: Sequence[ProviderOutcome], *, dry_run: bool = False
+) -> str:
     mode = " (dry run: nothing was written)" if dry_run else ""
     lines = [f"Synced target {_code(target)}{mode}.", ""]
     lines += [
@@ -39,7 +41,12 @@ def render_report(target: str, outcomes: Sequence[ProviderOutcome], *, dry_run: 
         if plan is None or not plan.changed:
             continue
         summary = ", ".join(f"{plan.count(a)} {a}" for a in ("created", "updated", "deleted"))
-        lines += ["", "<details>", f"<summary>{_cell(outcome.provider_name)}: {summary}</summary>", ""]
+        lines += [
+            "",
+            "<details>",
+            f"<summary>{_cell(outcome.provider_name)}: {summary}</summary>",
+            "",
+        ]
         for planned in plan.changed:
             lines.append(f"- {planned.action}: {_code(planned.rel)}")
             lines += [f"  - {_cell(change.describe())}" for change in planned.changes]

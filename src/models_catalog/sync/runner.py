@@ -18,7 +18,7 @@ from ..inherit import resolve
 from ..schema import check_provider_model_fields, check_resolved_provider_model
 from ..tomlfmt import format_metadata, format_provider_model
 from .compare import FieldChange, drop_empty, field_changes, same_authored
-from .contract import ExistingModel, SyncProvider, Translation
+from .contract import ExistingModel, SyncProvider
 from .convert import factor_against_base, unsafe_id_reason
 
 if TYPE_CHECKING:
@@ -144,7 +144,9 @@ def prepare(
             skipped.append(translation.id)
             continue
         if translation.id in models:
-            raise ProviderError(provider.id, f"two records translate to the same file {translation.id!r}")
+            raise ProviderError(
+                provider.id, f"two records translate to the same file {translation.id!r}"
+            )
         if translation.metadata is not None:
             meta = translation.metadata
             reason = unsafe_id_reason(meta.id)
@@ -196,13 +198,10 @@ def _finish(
         base = authored["base_model"]
         if "base_model" not in model:
             base_fields = metadata.get(base) or catalog.metadata_fields(base) or {}
-            overrides = factor_against_base(model, base_fields, list(model))
-            model = {"base_model": base, **overrides}
-            if "base_model_omit" in authored:
-                model["base_model_omit"] = authored["base_model_omit"]
-        elif model["base_model"] == base and "base_model_omit" not in model:
-            if "base_model_omit" in authored:
-                model["base_model_omit"] = authored["base_model_omit"]
+            model = {"base_model": base, **factor_against_base(model, base_fields, list(model))}
+        keeps_base = model["base_model"] == base
+        if keeps_base and "base_model_omit" not in model and "base_model_omit" in authored:
+            model["base_model_omit"] = authored["base_model_omit"]
 
     flag = model.get("reasoning")
     base_id = model.get("base_model")
@@ -300,11 +299,13 @@ def _plan_metadata(
 def _guard_mass_delete(
     provider: SyncProvider[Any], plan: Plan, existing: int, options: SyncOptions
 ) -> None:
-    deleted = sum(1 for f in plan.files if f.action == "deleted" and f.rel.startswith(provider.models_dir))
+    deleted = sum(
+        1 for f in plan.files if f.action == "deleted" and f.rel.startswith(provider.models_dir)
+    )
     if deleted and deleted * 2 > existing and not options.allow_mass_delete:
         raise SyncRefusedError(
-            f"{provider.id}: the plan deletes {deleted} of {existing} existing model files (more than "
-            "half); refusing, as this usually means an incomplete API response. Re-run with "
+            f"{provider.id}: the plan deletes {deleted} of {existing} existing model files (more "
+            "than half); refusing, as this usually means an incomplete API response. Re-run with "
             "--allow-mass-delete if the deletions are real"
         )
 
