@@ -8,7 +8,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .catalog import MODELS_DIR, PROVIDERS_DIR, FileKind, metadata_jobs, provider_ids, provider_model_jobs, read_files
+from .catalog import (
+    MODELS_DIR,
+    PROVIDERS_DIR,
+    FileKind,
+    metadata_jobs,
+    provider_ids,
+    provider_model_jobs,
+    read_files,
+)
 from .errors import CatalogInvalidError, UsageError
 from .files import write_atomic
 from .tomlfmt import format_metadata, format_provider_model, has_comments
