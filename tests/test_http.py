@@ -260,3 +260,10 @@ def test_redact_url() -> None:
     url = "https://x.test/m?key=AAA&pageSize=10&Token=BBB&other=AAA"
     assert redact_url(url) == "https://x.test/m?key=***&pageSize=10&Token=***&other=***"
     assert redact_url("https://x.test/CCC/m", ["CCC"]) == "https://x.test/***/m"
+
+
+def test_httpx_request_logging_stays_off_so_urls_with_keys_are_never_logged() -> None:
+    import logging
+
+    logging.getLogger().setLevel(logging.DEBUG)
+    assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)

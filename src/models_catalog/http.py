@@ -6,6 +6,7 @@ by `***`, including credentials carried in the query string.
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -23,6 +24,9 @@ from .errors import FetchError
 REDACTED = "***"
 SECRET_QUERY_PARAMS = frozenset({"key", "api_key", "token"})
 USER_AGENT = f"models-catalog/{__version__}"
+
+# httpx logs each request URL at INFO; Google's key travels in the URL, so never below WARNING.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_ATTEMPTS = 4
