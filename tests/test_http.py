@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -262,8 +263,8 @@ def test_redact_url() -> None:
     assert redact_url("https://x.test/CCC/m", ["CCC"]) == "https://x.test/***/m"
 
 
-def test_httpx_request_logging_stays_off_so_urls_with_keys_are_never_logged() -> None:
-    import logging
-
-    logging.getLogger().setLevel(logging.DEBUG)
-    assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
+def test_httpx_request_logging_stays_off_so_urls_with_keys_are_never_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.DEBUG):
+        assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
