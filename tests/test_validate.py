@@ -182,3 +182,11 @@ def test_reference_catalog_is_valid_with_its_warnings(reference_catalog: Path) -
     assert report.errors() == []
     assert (report.providers, report.models, report.metadata) == (147, 5307, 231)
     assert any("cached_input" in str(w) for w in report.warnings)
+
+
+def test_several_missing_keys_are_one_finding(make_catalog: MakeCatalog) -> None:
+    root = make_catalog({MODEL: 'name = "Only a name"\n'})
+    assert _messages(_check(root)) == [
+        f"{MODEL}: required keys are missing: attachment, reasoning, tool_call, release_date, "
+        "last_updated, modalities, open_weights, limit"
+    ]

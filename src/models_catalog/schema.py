@@ -410,11 +410,12 @@ def check_resolved_provider_model(data: dict[str, Any]) -> list[Problem]:
 
 def provider_model_rules(data: dict[str, Any]) -> list[Problem]:
     """The required keys and cross-field rules of a resolved provider model (fields not checked)."""
-    problems = [
-        Problem(key, "required key is missing")
-        for key in REQUIRED_PROVIDER_MODEL_KEYS
-        if key not in data
-    ]
+    problems: list[Problem] = []
+    missing = [key for key in REQUIRED_PROVIDER_MODEL_KEYS if key not in data]
+    if len(missing) == 1:
+        problems.append(Problem(missing[0], "required key is missing"))
+    elif missing:
+        problems.append(Problem("", f"required keys are missing: {', '.join(missing)}"))
     limit = data.get("limit")
     if isinstance(limit, dict):
         problems += [
