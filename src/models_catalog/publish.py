@@ -1,0 +1,321 @@
+"""Publish a provider's sync as a pull request: the decisions the sync workflow delegates to us.
+
+One provider, one fixed branch (`automation/sync-models-<id>`) made from the current HEAD, one
+pull request that later runs edit instead of duplicating. Only the catalog folder is committed.
+The `git` and `gh` calls go through a `CommandRunner` so tests can observe them.
+
+Run as `python -m models_catalog.publish --step-summary REPORT` to copy the report's notices
+into the GitHub Actions job summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shlex
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Protocol
+
+from .errors import ModelsError, UsageError
+from .sync.report import CLOSING_LINE
+
+BRANCH_PREFIX = "automation/sync-models-"
+BOT_NAME = "github-actions[bot]"
+BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
+NOTICES_HEADING = "## Notices"
+
+_PROVIDER_ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
+_LABELS = {
+    "automation": ("ededed", "Opened by automation"),
+    "model-sync": ("1d76db", "Model catalog sync"),
+}
+_PROVIDER_LABEL_COLOR = "c5def5"
+
+PublishAction = Literal["no-change", "created", "updated"]
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    args: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+class CommandRunner(Protocol):
+    def __call__(self, args: Sequence[str], *, cwd: Path, check: bool = True) -> CommandResult: ...
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    action: PublishAction
+    branch: str
+    base: str | None = None
+    commit: str | None = None
+    pr_number: int | None = None
+    pr_url: str | None = None
+
+    def describe(self) -> str:
+        if self.action == "no-change":
+            return "No catalog changes: nothing to publish."
+        verb = "Opened" if self.action == "created" else "Updated"
+        pr = f"pull request #{self.pr_number}" if self.pr_number else "a pull request"
+        where = f" ({self.pr_url})" if self.pr_url else ""
+        return f"{verb} {pr}{where} from {self.branch} into {self.base}."
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def _error_line(text: str) -> str:
+    """The last `fatal:`/`error:` line (git ends some errors with advice), else the last line."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    flagged = [line for line in lines if line.startswith(("fatal:", "error:"))]
+    return (flagged or lines or [""])[-1]
+
+
+def command_failed(result: CommandResult) -> ModelsError:
+    detail = _error_line(result.stderr) or _last_line(result.stdout) or "no output"
+    return ModelsError(
+        f"`{shlex.join(result.args)}` failed with exit status {result.returncode}: {detail}"
+    )
+
+
+def run_command(args: Sequence[str], *, cwd: Path, check: bool = True) -> CommandResult:
+    """Run one command (no shell) without prompts; raise ModelsError if it fails and `check`."""
+    argv = tuple(args)
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GH_PROMPT_DISABLED": "1"}
+    try:
+        completed = subprocess.run(
+            argv,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            check=False,
+        )
+    except FileNotFoundError:
+        raise ModelsError(
+            f"`{argv[0]}` is not installed or not on PATH (needed for `{shlex.join(argv)}`)"
+        ) from None
+    except NotADirectoryError:
+        raise ModelsError(f"cannot run `{shlex.join(argv)}`: {cwd} is not a folder") from None
+    result = CommandResult(argv, completed.returncode, completed.stdout, completed.stderr)
+    if check and result.returncode != 0:
+        raise command_failed(result)
+    return result
+
+
+def sync_branch(provider_id: str) -> str:
+    return f"{BRANCH_PREFIX}{provider_id}"
+
+
+def pr_title(provider_name: str) -> str:
+    return f"chore(sync): update {provider_name} model catalog"
+
+
+def pr_labels(provider_id: str) -> list[str]:
+    return [*_LABELS, f"provider:{provider_id}"]
+
+
+def publish_sync(
+    provider_id: str,
+    provider_name: str,
+    *,
+    repo: Path,
+    catalog: str = "catalog",
+    report: Path,
+    base: str | None = None,
+    remote: str = "origin",
+    run: CommandRunner = run_command,
+) -> PublishOutcome:
+    """Commit the catalog changes of one provider's sync and open or update its pull request.
+
+    `catalog` is a path inside `repo`; a relative `report` is taken from the current directory.
+    Leaves the working copy on the sync branch when it publishes.
+    """
+    if not _PROVIDER_ID.fullmatch(provider_id):
+        raise UsageError(f"{provider_id!r} is not a provider id (lowercase letters, digits, -._)")
+    if not provider_name.strip():
+        raise UsageError(f"the provider name of {provider_id} is empty")
+    branch = sync_branch(provider_id)
+
+    def git(*args: str, check: bool = True) -> CommandResult:
+        return run(["git", *args], cwd=repo, check=check)
+
+    def gh(*args: str) -> CommandResult:
+        return run(["gh", *args], cwd=repo)
+
+    if not git("status", "--porcelain", "--", catalog).stdout.strip():
+        return PublishOutcome("no-change", branch)
+    body = report.resolve()
+    if not body.is_file():
+        raise ModelsError(f"the sync report {report} does not exist; run `models sync` first")
+    base = base or _current_branch(run, repo)
+
+    git("checkout", "--quiet", "-B", branch)
+    git("add", "--all", "--", catalog)
+    title = pr_title(provider_name)
+    git(*_identity_options(run, repo), "commit", "--quiet", "-m", title, "--", catalog)
+    commit = git("rev-parse", "HEAD").stdout.strip()
+    # A fresh CI checkout has no remote-tracking ref for the sync branch, so a bare
+    # --force-with-lease would refuse to overwrite it: lease on what the remote has now.
+    leased = _remote_head(git("ls-remote", "--heads", remote, f"refs/heads/{branch}"), branch)
+    git(
+        "push",
+        "--quiet",
+        f"--force-with-lease=refs/heads/{branch}:{leased}",
+        remote,
+        f"refs/heads/{branch}:refs/heads/{branch}",
+    )
+
+    labels = pr_labels(provider_id)
+    _ensure_labels(run, repo, labels, provider_name)
+    listing = gh("pr", "list", "--head", branch, "--state", "open", "--json", "number")
+    open_prs = _parse_pr_list(listing)
+    if open_prs:
+        number = open_prs[0]
+        edit = ["pr", "edit", str(number), "--title", title, "--body-file", str(body)]
+        edited = gh(*edit, *_flags("--add-label", labels))
+        return PublishOutcome(
+            "updated", branch, base, commit, number, _last_line(edited.stdout) or None
+        )
+    create = ["pr", "create", "--base", base, "--head", branch, "--title", title]
+    created = gh(*create, "--body-file", str(body), *_flags("--label", labels))
+    url = _last_line(created.stdout) or None
+    return PublishOutcome("created", branch, base, commit, _pr_number(url), url)
+
+
+def _flags(flag: str, values: Sequence[str]) -> list[str]:
+    return [item for value in values for item in (flag, value)]
+
+
+def _remote_head(listing: CommandResult, branch: str) -> str:
+    for line in listing.stdout.splitlines():
+        sha, _, ref = line.partition("\t")
+        if ref.strip() == f"refs/heads/{branch}":
+            return sha.strip()
+    return ""
+
+
+def _current_branch(run: CommandRunner, repo: Path) -> str:
+    result = run(["git", "symbolic-ref", "--quiet", "--short", "HEAD"], cwd=repo, check=False)
+    name = result.stdout.strip()
+    if result.returncode != 0 or not name:
+        raise ModelsError(f"{repo} is not on a branch (detached HEAD); pass the base branch")
+    return name
+
+
+def _identity_options(run: CommandRunner, repo: Path) -> list[str]:
+    options: list[str] = []
+    for key, fallback in (("user.name", BOT_NAME), ("user.email", BOT_EMAIL)):
+        configured = run(["git", "config", "--get", key], cwd=repo, check=False)
+        if configured.returncode != 0 or not configured.stdout.strip():
+            options += ["-c", f"{key}={fallback}"]
+    return options
+
+
+def _ensure_labels(
+    run: CommandRunner, repo: Path, labels: Sequence[str], provider_name: str
+) -> None:
+    listing = run(["gh", "label", "list", "--limit", "1000", "--json", "name"], cwd=repo)
+    existing = {entry.get("name") for entry in _json_list(listing)}
+    for label in labels:
+        if label in existing:
+            continue
+        color, description = _LABELS.get(label, (_PROVIDER_LABEL_COLOR, f"Sync of {provider_name}"))
+        args = ["gh", "label", "create", label, "--color", color, "--description", description]
+        result = run(args, cwd=repo, check=False)
+        # Matrix jobs run in parallel; another one may have just created the same label.
+        if result.returncode != 0 and "already exists" not in result.stderr.lower():
+            raise command_failed(result)
+
+
+def _json_list(result: CommandResult) -> list[dict[str, object]]:
+    try:
+        data = json.loads(result.stdout or "[]")
+    except json.JSONDecodeError:
+        data = None
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        got = _last_line(result.stdout)[:200] or "nothing"
+        raise ModelsError(f"`{shlex.join(result.args)}` printed {got!r}, not a JSON list")
+    return data
+
+
+def _parse_pr_list(result: CommandResult) -> list[int]:
+    numbers = [entry.get("number") for entry in _json_list(result)]
+    return [number for number in numbers if isinstance(number, int)]
+
+
+def _pr_number(url: str | None) -> int | None:
+    match = re.search(r"/pull/(\d+)$", url or "")
+    return int(match.group(1)) if match else None
+
+
+def notices_summary(report_text: str) -> str:
+    """The report's `## Notices` section, up to the next heading or the closing line; or ""."""
+    lines = report_text.splitlines()
+    try:
+        start = lines.index(NOTICES_HEADING)
+    except ValueError:
+        return ""
+    section = [NOTICES_HEADING]
+    for line in lines[start + 1 :]:
+        if re.match(r"#{1,2} ", line) or line == CLOSING_LINE:
+            break
+        section.append(line)
+    while section[-1].strip() == "":
+        section.pop()
+    return "\n".join(section) + "\n"
+
+
+def append_step_summary(text: str, environ: Mapping[str, str] | None = None) -> Path | None:
+    """Append `text` to the file `$GITHUB_STEP_SUMMARY` names; the file, or None if unset."""
+    target = (os.environ if environ is None else environ).get("GITHUB_STEP_SUMMARY")
+    if not target or not text:
+        return None
+    path = Path(target)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(text if text.endswith("\n") else text + "\n")
+    return path
+
+
+def report_notices_to_step_summary(
+    report: Path, environ: Mapping[str, str] | None = None
+) -> Path | None:
+    """Copy a report's notices into the job summary; None if no report, notices or summary."""
+    try:
+        text = report.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    return append_step_summary(notices_summary(text), environ)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m models_catalog.publish")
+    parser.add_argument(
+        "--step-summary",
+        type=Path,
+        required=True,
+        metavar="REPORT",
+        help="Append this sync report's notices to $GITHUB_STEP_SUMMARY.",
+    )
+    options = parser.parse_args(argv)
+    written = report_notices_to_step_summary(options.step_summary)
+    if written is None:
+        print(f"No notices from {options.step_summary} written to a job summary.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
