@@ -457,3 +457,23 @@ def test_the_lease_refuses_to_overwrite_a_branch_pushed_meanwhile(setup: Setup) 
     with pytest.raises(ModelsError, match=r"^`git push --quiet --force-with-lease=.*` failed"):
         publish_sync("openrouter", "OpenRouter", repo=second, report=setup.report, run=racing)
     assert git(setup.remote, "log", "-1", "--format=%s", BRANCH) == "manual fix"
+
+
+def test_the_publish_command_uses_the_registry_name_and_the_report(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from models_catalog.cli import app
+
+    work = setup.clone("cli")
+    change_catalog(work)
+    (work / ".sync").mkdir()
+    (work / ".sync" / "model-sync-report.md").write_text("the report\n")
+    monkeypatch.chdir(work)
+    result = CliRunner().invoke(app, ["publish", "openrouter"])
+    assert result.exit_code == 0, result.stderr
+    create = next(call for call in setup.pr_calls() if call[1] == "create")
+    assert create[create.index("--title") + 1] == "chore(sync): update OpenRouter model catalog"
+    body = Path(create[create.index("--body-file") + 1])
+    assert body.read_text() == "the report\n"

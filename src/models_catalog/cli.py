@@ -238,6 +238,38 @@ def sync(
     raise typer.Exit(_guard(debug, body))
 
 
+@app.command()
+def publish(
+    provider: Annotated[str, typer.Argument(help="The provider id whose sync to publish.")],
+    name: Annotated[
+        str | None,
+        typer.Option("--name", help="Provider name for the PR title (default: the registry's)."),
+    ] = None,
+    base: Annotated[
+        str | None, typer.Option("--base", help="Branch the PR targets (default: current).")
+    ] = None,
+    catalog: Annotated[
+        str, typer.Option("--catalog", help="Catalog folder, relative to the repository.")
+    ] = "catalog",
+    debug: DebugOption = False,
+) -> None:
+    """Commit a provider's catalog changes to its sync branch and open or edit its pull request."""
+
+    def body() -> int:
+        from .publish import publish_sync
+        from .sync.registry import load_provider
+        from .sync.report import REPORT_PATH
+
+        title_name = name or load_provider(provider).name
+        outcome = publish_sync(
+            provider, title_name, repo=Path.cwd(), catalog=catalog, report=REPORT_PATH, base=base
+        )
+        typer.echo(outcome.describe())
+        return 0
+
+    raise typer.Exit(_guard(debug, body))
+
+
 def _plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
