@@ -220,7 +220,7 @@ def test_nan_in_a_model_names_the_key() -> None:
         ('say "hi"', r'"say \"hi\""'),
         ("back\\slash", r'"back\\slash"'),
         ("two\nlines", r'"two\nlines"'),
-        ("tab\there", r'"tab\there"'),
+        ("tab\there", '"tab\there"'),
         ("cr\rlf", r'"cr\rlf"'),
         ("\b\f", r'"\b\f"'),
         ("nul\x00", r'"nul\u0000"'),

@@ -316,12 +316,13 @@ _ESCAPES = {
     '"': '\\"',
     "\\": "\\\\",
     "\b": "\\b",
-    "\t": "\\t",
     "\n": "\\n",
     "\f": "\\f",
     "\r": "\\r",
 }
-_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f-\x9f\ud800-\udfff]')
+# Tab is the one control character TOML allows raw in a basic string; the original tooling
+# wrote it raw, so it stays raw.
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]')
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -334,8 +335,8 @@ def _escape(match: re.Match[str]) -> str:
 
 
 def format_string(value: str) -> str:
-    """A basic double-quoted TOML string: quote, backslash and control characters (C0, DEL, C1)
-    escaped, every other character as-is."""
+    """A basic double-quoted TOML string: quote, backslash and control characters (C0 but tab,
+    DEL, C1) escaped, every other character as-is."""
     return '"' + _NEEDS_ESCAPE.sub(_escape, value) + '"'
 
 
