@@ -1,0 +1,453 @@
+"""OpenRouter: its public models list, translated into `providers/openrouter/models/<id>.toml`.
+
+The record type and the translation steps are public because Cloudflare Workers AI normalises
+its records to `OpenRouterModel` and translates them with `translate_record`, switching on the
+few rules where it differs (see that function).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from ..errors import ProviderError
+from ..schema import EFFORTS
+from ..sync.contract import CatalogView, ExistingModel, SyncProvider, Translation
+from ..sync.convert import (
+    factor_against_base,
+    has_attachment,
+    infer_family,
+    modalities,
+    omit_list,
+    per_million,
+    unix_date,
+)
+
+if TYPE_CHECKING:
+    from ..http import HttpClient
+
+PROVIDER_ID = "openrouter"
+DEFAULT_URL = "https://openrouter.ai/api/v1/models"
+URL_ENV = "OPENROUTER_MODELS_URL"
+KEY_ENV = "OPENROUTER_API_KEY"
+
+ALL_EFFORTS = ("max", "xhigh", "high", "medium", "low", "minimal", "none")
+"""The efforts a model accepts when the API says `supported_efforts: null`."""
+
+LAB_FOLDERS: Mapping[str, str] = {
+    **{
+        lab: lab
+        for lab in (
+            "alibaba",
+            "anthropic",
+            "cohere",
+            "deepseek",
+            "google",
+            "minimax",
+            "moonshotai",
+            "openai",
+            "nvidia",
+            "stepfun",
+            "tencent",
+            "xiaomi",
+        )
+    },
+    "meta": "meta",
+    "meta-llama": "meta",
+    "mistralai": "mistral",
+    "qwen": "alibaba",
+    "x-ai": "xai",
+    "xai": "xai",
+    "zai": "zhipuai",
+    "z-ai": "zhipuai",
+}
+"""OpenRouter id prefix → the metadata folder (`models/<lab>/`) its canonical models live in."""
+
+FACTORED_FIELDS = (
+    "name",
+    "attachment",
+    "reasoning",
+    "reasoning_options",
+    "temperature",
+    "tool_call",
+    "structured_output",
+    "status",
+    "interleaved",
+    "limit",
+    "modalities",
+    "cost",
+)
+"""The fields a file with a `base_model` may override (each written only where it differs)."""
+
+FREE_SUFFIX = ":free"
+
+
+class _Shape(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Architecture(_Shape):
+    input_modalities: list[str]
+    output_modalities: list[str]
+
+
+class Pricing(_Shape):
+    """Per-token prices as decimal strings (numbers are accepted and read as strings)."""
+
+    model_config = ConfigDict(coerce_numbers_to_str=True)
+
+    prompt: str
+    completion: str
+    internal_reasoning: str | None = None
+    input_cache_read: str | None = None
+    input_cache_write: str | None = None
+
+
+class TopProvider(_Shape):
+    context_length: int | None
+    max_completion_tokens: int | None
+
+
+class Reasoning(_Shape):
+    """How a model reasons. `supported_efforts`: null means every effort; absent means unknown."""
+
+    mandatory: bool | None = None
+    supported_efforts: list[str] | None = None
+    supports_max_tokens: bool | None = None
+
+    @property
+    def efforts_known(self) -> bool:
+        return "supported_efforts" in self.model_fields_set
+
+
+class OpenRouterModel(_Shape):
+    """One record of `GET /api/v1/models` (only the fields the catalog uses)."""
+
+    id: str
+    name: str
+    created: float
+    hugging_face_id: str | None
+    knowledge_cutoff: str | None
+    context_length: int
+    architecture: Architecture
+    pricing: Pricing
+    top_provider: TopProvider
+    supported_parameters: list[str]
+    reasoning: Reasoning | None = None
+
+
+class OpenRouterResponse(_Shape):
+    data: list[OpenRouterModel]
+
+
+def parse_response(raw: Any, provider_id: str = PROVIDER_ID) -> list[OpenRouterModel]:
+    """The records of a `{"data": [...]}` body; a changed shape raises ProviderError."""
+    try:
+        return OpenRouterResponse.model_validate(raw).data
+    except ValidationError as exc:
+        raise ProviderError(provider_id, shape_error(exc, raw)) from None
+
+
+def shape_error(exc: ValidationError, raw: Any) -> str:
+    """One sentence naming the first problem of a response: where it is and what is wrong."""
+    errors = exc.errors(include_url=False, include_context=False, include_input=False)
+    first = errors[0]
+    location = ".".join(str(part) for part in first["loc"]) or "the top level"
+    record = _record_id(raw, first["loc"])
+    where = f"{location} (model {record!r})" if record else location
+    more = f" ({len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+    return f"the response changed shape: {where}: {first['msg']}{more}"
+
+
+def _record_id(raw: Any, loc: tuple[int | str, ...]) -> str | None:
+    if len(loc) < 2 or loc[0] != "data" or not isinstance(loc[1], int):
+        return None
+    data = raw.get("data") if isinstance(raw, Mapping) else None
+    if not isinstance(data, list) or not 0 <= loc[1] < len(data):
+        return None
+    item = data[loc[1]]
+    record = item.get("id") if isinstance(item, Mapping) else None
+    return record if isinstance(record, str) else None
+
+
+def display_name(name: str) -> str:
+    """The record name without its leading `"Lab: "` part."""
+    stripped = re.sub(r"^[^:]+:\s+", "", name, count=1)
+    return stripped or name
+
+
+def flags(parameters: Sequence[str]) -> dict[str, bool]:
+    """reasoning, tool_call, structured_output and temperature from `supported_parameters`."""
+    params = set(parameters)
+    return {
+        "reasoning": bool(params & {"reasoning", "include_reasoning"}),
+        "temperature": "temperature" in params,
+        "tool_call": bool(params & {"tools", "tool_choice"}),
+        "structured_output": "structured_outputs" in params,
+    }
+
+
+def reasoning_options(
+    reasoning: Reasoning | None, existing: Any, *, from_api: bool = True
+) -> list[dict[str, Any]] | None:
+    """The options to write: the existing non-empty list; else what `reasoning` tells; else the
+    existing list (even empty), if any. `from_api=False` only ever takes the existing list."""
+    current = list(existing) if isinstance(existing, list) else None
+    if current or not from_api or reasoning is None:
+        return current
+    options: list[dict[str, Any]] = []
+    if reasoning.efforts_known:
+        wanted = ALL_EFFORTS if reasoning.supported_efforts is None else reasoning.supported_efforts
+        values = _known_efforts(wanted)
+        if reasoning.mandatory:
+            values = [v for v in values if v != "none"]
+        if values:
+            options.append({"type": "effort", "values": values})
+    if reasoning.supports_max_tokens:
+        options.append({"type": "budget_tokens"})
+    return options or current
+
+
+def _known_efforts(values: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    for value in values:
+        effort = value.strip().lower()
+        if effort in EFFORTS and effort not in out:
+            out.append(effort)
+    return out
+
+
+def cost(
+    pricing: Pricing, *, reasoning: bool, existing: Mapping[str, Any] | None
+) -> dict[str, Any] | None:
+    """Prices per million tokens when the API gives both input and output (keeping the existing
+    tiers); otherwise the existing cost. A reasoning price only for reasoning models."""
+    prompt, completion = per_million(pricing.prompt), per_million(pricing.completion)
+    if prompt is None or completion is None:
+        return dict(existing) if existing is not None else None
+    values = {
+        "input": prompt,
+        "output": completion,
+        "reasoning": per_million(pricing.internal_reasoning) if reasoning else None,
+        "cache_read": per_million(pricing.input_cache_read),
+        "cache_write": per_million(pricing.input_cache_write),
+        "tiers": existing.get("tiers") if existing is not None else None,
+    }
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def limit(
+    top_provider: TopProvider,
+    context_length: int,
+    existing: Mapping[str, Any] | None,
+    *,
+    existing_output_wins: bool = False,
+) -> dict[str, Any]:
+    """context: the top provider's, else the model's; output: max_completion_tokens, else the
+    existing output, else the context (the existing output first with `existing_output_wins`);
+    input: the existing input."""
+    context = (
+        top_provider.context_length if top_provider.context_length is not None else context_length
+    )
+    old = existing or {}
+    api_output, old_output = top_provider.max_completion_tokens, old.get("output")
+    first, second = (old_output, api_output) if existing_output_wins else (api_output, old_output)
+    output = first if first is not None else second if second is not None else context
+    values = {"context": context, "input": old.get("input"), "output": output}
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def family(model_id: str, name: str, existing: Any, families: Sequence[str]) -> str | None:
+    """The existing family, except an existing `o` that inference refines; else the inferred."""
+    inferred = infer_family(model_id, name, families)
+    if isinstance(existing, str) and existing and existing != "o":
+        return existing
+    return inferred
+
+
+_VARIANTS: Mapping[str, tuple[tuple[re.Pattern[str], str], ...]] = {
+    "anthropic": (
+        (re.compile(r"(claude-(?:opus|sonnet|haiku)-\d+)\.(\d+)"), r"\1-\2"),
+        (re.compile(r"^claude-3\.5-"), "claude-3-5-"),
+    ),
+    "meta": (
+        (re.compile(r"^llama-(\d+)-(\d+)"), r"llama-\1.\2"),
+        (re.compile(r"^llama-4-(maverick|scout)$"), r"llama-4-\1-17b"),
+    ),
+    "mistral": ((re.compile(r"-latest$"), ""),),
+    "minimax": ((re.compile(r"^minimax-m"), "MiniMax-M"),),
+}
+"""Per metadata lab: how OpenRouter's model names differ from the metadata file names."""
+
+
+def base_model_candidates(lab: str, model: str) -> list[str]:
+    """Metadata ids to try for a model of `lab` (a metadata folder): as is, then each variant."""
+    variants = [model, *(p.sub(r, model, count=1) for p, r in _VARIANTS.get(lab, ()))]
+    return [f"{lab}/{v}" for v in dict.fromkeys(variants)]
+
+
+def canonical_base_model(record: OpenRouterModel, view: CatalogView) -> str | None:
+    """The metadata id an OpenRouter id stands for, when one exists: its lab prefix mapped to a
+    metadata folder, its model part (without `:free`) tried as is and as lab variants. Ids
+    starting with `~` (moving aliases) never match."""
+    if record.id.startswith("~"):
+        return None
+    prefix, slash, rest = record.id.partition("/")
+    lab = LAB_FOLDERS.get(prefix)
+    if not slash or lab is None:
+        return None
+    model = rest.removesuffix(FREE_SUFFIX)
+    if not model:
+        return None
+    return next(
+        (c for c in base_model_candidates(lab, model) if view.metadata(c) is not None), None
+    )
+
+
+BaseMatcher = Callable[[OpenRouterModel, CatalogView], str | None]
+"""Finds the metadata id a record stands for, or None."""
+
+
+def full_model(
+    record: OpenRouterModel,
+    existing: ExistingModel | None,
+    families: Sequence[str],
+    *,
+    existing_name_wins: bool = False,
+    existing_dates_win: bool = False,
+    existing_output_wins: bool = False,
+    reasoning_options_from_api: bool = True,
+) -> dict[str, Any]:
+    """The complete provider model for a record, given the existing file (resolved) if any."""
+    old: Mapping[str, Any] = existing.resolved if existing is not None else {}
+    name = display_name(record.name)
+    if existing_name_wins and isinstance(old.get("name"), str) and old["name"]:
+        name = old["name"]
+    released = unix_date(record.created)
+    release_date, last_updated = released, released
+    if existing_dates_win:
+        release_date = old.get("release_date") or released
+        last_updated = old.get("last_updated") or released
+    inputs = modalities(record.architecture.input_modalities)
+    outputs = modalities(record.architecture.output_modalities)
+    capabilities = flags(record.supported_parameters)
+    cutoff = (record.knowledge_cutoff or "")[:10]
+    model: dict[str, Any] = {
+        "name": name,
+        "family": family(record.id, name, old.get("family"), families),
+        "release_date": release_date,
+        "last_updated": last_updated,
+        "attachment": has_attachment(inputs),
+        **capabilities,
+        "reasoning_options": reasoning_options(
+            record.reasoning, old.get("reasoning_options"), from_api=reasoning_options_from_api
+        ),
+        "knowledge": cutoff or old.get("knowledge"),
+        "open_weights": bool(record.hugging_face_id),
+        "status": old.get("status"),
+        "interleaved": old.get("interleaved"),
+        "cost": cost(
+            record.pricing, reasoning=capabilities["reasoning"], existing=_table(old, "cost")
+        ),
+        "limit": limit(
+            record.top_provider,
+            record.context_length,
+            _table(old, "limit"),
+            existing_output_wins=existing_output_wins,
+        ),
+        "modalities": {"input": inputs, "output": outputs},
+    }
+    # Values taken from the existing file must not be shared with the view's data.
+    return copy.deepcopy({key: value for key, value in model.items() if value is not None})
+
+
+def factored_model(
+    model: Mapping[str, Any],
+    base_id: str,
+    base: Mapping[str, Any],
+    existing: ExistingModel | None,
+    *,
+    with_name: bool = False,
+) -> dict[str, Any]:
+    """`model` written over `base_id`: `base_model`, its omit list, and each of FACTORED_FIELDS
+    (name only `with_name`) that differs from the metadata `base`."""
+    keys = [k for k in FACTORED_FIELDS if with_name or k != "name"]
+    authored = existing.authored if existing is not None else None
+    limits = model.get("limit")
+    omit = omit_list(authored, base_id, base, limits if isinstance(limits, Mapping) else None)
+    factored: dict[str, Any] = {"base_model": base_id}
+    if omit:
+        factored["base_model_omit"] = omit
+    factored.update(factor_against_base(model, base, keys))
+    return factored
+
+
+def translate_record(
+    record: OpenRouterModel,
+    view: CatalogView,
+    *,
+    path_id: str | None = None,
+    match_base: BaseMatcher = canonical_base_model,
+    name_with_base: bool = False,
+    existing_name_wins: bool = False,
+    existing_dates_win: bool = False,
+    existing_output_wins: bool = False,
+    reasoning_options_from_api: bool = True,
+) -> Translation:
+    """Translate one record "as OpenRouter".
+
+    - `path_id`: the file id (default: the record id); the existing file is looked up by it.
+    - `match_base`: finds a metadata id for a record whose file has no `base_model` yet.
+    - `name_with_base`: write the name (where it differs from the metadata) whenever a base is
+      used; OpenRouter writes it only for `:free` ids.
+    - `existing_name_wins`, `existing_dates_win` (release_date and last_updated),
+      `existing_output_wins` (limit.output): the existing file's value before the API's.
+    - `reasoning_options_from_api=False`: reasoning_options only from the existing file.
+    """
+    model_id = record.id if path_id is None else path_id
+    existing = view.existing(model_id)
+    model = full_model(
+        record,
+        existing,
+        view.families,
+        existing_name_wins=existing_name_wins,
+        existing_dates_win=existing_dates_win,
+        existing_output_wins=existing_output_wins,
+        reasoning_options_from_api=reasoning_options_from_api,
+    )
+    current = existing.authored.get("base_model") if existing is not None else None
+    base_id = current if isinstance(current, str) else match_base(record, view)
+    base = view.metadata(base_id) if base_id is not None else None
+    if base_id is not None and base is not None:
+        with_name = name_with_base or record.id.endswith(FREE_SUFFIX)
+        model = factored_model(model, base_id, base, existing, with_name=with_name)
+    return Translation(id=model_id, model=model)
+
+
+def _table(data: Mapping[str, Any], key: str) -> Mapping[str, Any] | None:
+    value = data.get(key)
+    return value if isinstance(value, Mapping) else None
+
+
+class OpenRouter(SyncProvider[OpenRouterModel]):
+    id = PROVIDER_ID
+    name = "OpenRouter"
+    group = "aggregators"
+    env_vars = (KEY_ENV,)
+
+    def fetch(self, client: HttpClient, env: Mapping[str, str]) -> Any:
+        url = env.get(URL_ENV, "").strip() or DEFAULT_URL
+        key = env.get(KEY_ENV, "").strip()
+        if not key:
+            return client.get_json(url)
+        return client.get_json(url, headers={"Authorization": f"Bearer {key}"}, secrets=(key,))
+
+    def parse(self, raw: Any) -> Sequence[OpenRouterModel]:
+        return parse_response(raw, self.id)
+
+    def translate(self, record: OpenRouterModel, view: CatalogView) -> Translation:
+        return translate_record(record, view)
