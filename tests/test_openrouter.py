@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -12,7 +12,6 @@ import respx
 
 from models_catalog.errors import FetchError, ProviderError
 from models_catalog.http import HttpClient
-from models_catalog.inherit import resolve
 from models_catalog.providers.openrouter import (
     ALL_EFFORTS,
     DEFAULT_URL,
@@ -21,7 +20,8 @@ from models_catalog.providers.openrouter import (
     canonical_base_model,
     translate_record,
 )
-from models_catalog.sync.contract import ExistingModel
+
+from . import fakes
 
 KEY = "sk-or-v1-secret-test-key"
 FAMILIES = (
@@ -40,23 +40,10 @@ FAMILIES = (
 
 
 @dataclass
-class FakeView:
-    """A CatalogView over in-memory files: `files` maps ids to authored provider models."""
+class FakeView(fakes.FakeView):
+    """The shared fake view, with this module's family list by default."""
 
     families: Sequence[str] = FAMILIES
-    files: dict[str, dict[str, Any]] = field(default_factory=dict)
-    meta: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    def existing(self, model_id: str) -> ExistingModel | None:
-        authored = self.files.get(model_id)
-        if authored is None:
-            return None
-        base = authored.get("base_model")
-        resolved = resolve(authored, self.meta[base] if isinstance(base, str) else None)
-        return ExistingModel(authored, resolved)
-
-    def metadata(self, model_id: str) -> Mapping[str, Any] | None:
-        return self.meta.get(model_id)
 
 
 def raw_record(**changes: Any) -> dict[str, Any]:

@@ -60,6 +60,10 @@ class CatalogView(Protocol):
         """The fields of `models/<model_id>.toml`, or None when there is no such file."""
         ...
 
+    def metadata_ids(self, prefix: str) -> Sequence[str]:
+        """The ids of metadata files starting with `prefix` (e.g. "meta/"), sorted."""
+        ...
+
 
 class SyncProvider(ABC, Generic[Record]):
     """A provider module. Subclasses set the identity and switches and implement three steps."""

@@ -79,6 +79,9 @@ class _View:
     def metadata(self, model_id: str) -> Mapping[str, Any] | None:
         return self._catalog.metadata_fields(model_id)
 
+    def metadata_ids(self, prefix: str) -> Sequence[str]:
+        return sorted(i for i in self._catalog.metadata if i.startswith(prefix))
+
 
 def read_provider_catalog(root: Path, provider: SyncProvider[Any]) -> Catalog:
     """Step 1: the provider's files and the metadata, each checked; a bad file stops the run."""
