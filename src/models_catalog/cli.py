@@ -223,14 +223,14 @@ def sync(
         from .sync.runner import SyncOptions
 
         options = SyncOptions(dry_run, new_only, allow_mass_delete)
-        console = Console(highlight=False)
+        console = Console(highlight=False, soft_wrap=True)
         outcomes = run_sync(
             target,
             catalog_root(catalog),
             options,
             env=dict(os.environ),
             source=source,
-            console=Console(stderr=True),
+            console=Console(stderr=True, soft_wrap=True),
         )
         print_outcomes(outcomes, console, dry_run=dry_run, report=REPORT_PATH)
         return 1 if any(o.status == "failed" for o in outcomes) else 0
