@@ -53,7 +53,9 @@ def test_corrupt_cache_is_ignored(make_catalog: MakeCatalog) -> None:
     load_catalog(root)
     folder = cache_dir()
     assert folder is not None
-    for file in folder.iterdir():
+    shards = [f for f in folder.rglob("*.marshal")]
+    assert shards
+    for file in shards:
         file.write_bytes(b"\x00garbage")
     data = load_catalog(root).providers["openrouter"].models["qwen/qwen3-8b"].data
     assert data == tomllib.loads((root / MODEL).read_text())
@@ -66,4 +68,14 @@ def test_cache_can_be_turned_off(
     assert cache_dir() is None
     load_catalog(make_catalog({}))
     folder = Path(os.environ["MODELS_CACHE_DIR"])
-    assert not any(folder.iterdir())
+    assert not any(folder.rglob("*.marshal"))
+
+
+def test_reading_one_provider_loads_only_its_shards(make_catalog: MakeCatalog) -> None:
+    root = make_catalog({"providers/other/models/m.toml": 'name = "M"\n'})
+    load_catalog(root)
+    from models_catalog.parsecache import ParseCache
+
+    cache = ParseCache.for_root(root)
+    assert cache.lookup(str(root.resolve() / MODEL), (0, 0, 0, 0)) is None
+    assert set(cache.old) == {"providers-openrouter"}

@@ -36,7 +36,7 @@ def no_waiting(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Make the sync's HTTP client record its retry waits instead of sleeping."""
     waits: list[float] = []
     client = functools.partial(HttpClient, sleep=waits.append)
-    monkeypatch.setattr("models_catalog.sync.command.HttpClient", client)
+    monkeypatch.setattr("models_catalog.sync.command._client", client)
     return waits
 
 

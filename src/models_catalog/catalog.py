@@ -198,28 +198,42 @@ def _field_problems(kind: FileKind, data: dict[str, Any]) -> list[Problem]:
 
 def _read_batch(
     root: str, jobs: Sequence[tuple[str, FileKind]], cache: ParseCache
-) -> tuple[list[CatalogFile], Entries]:
+) -> tuple[list[CatalogFile], dict[str, Entries]]:
     return [_read(os.path.join(root, rel), rel, kind, cache) for rel, kind in jobs], cache.new
 
 
 def read_files(root: Path, jobs: Sequence[tuple[str, FileKind]]) -> list[CatalogFile]:
     """Read and check many files: through the parse cache, and on two processes when enough
     of them miss it to pay off."""
+    root = root.resolve()
     cache = ParseCache.for_root(root)
     parallel = (os.cpu_count() or 1) >= 2 and sys.platform == "linux"
-    if parallel and len(jobs) - len(cache.old) >= _PARALLEL_THRESHOLD:
+    if parallel and len(jobs) >= _PARALLEL_THRESHOLD and _mostly_uncached(root, jobs, cache):
         half = len(jobs) // 2
         with ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork")) as pool:
             future = pool.submit(_read_batch, str(root), jobs[half:], cache)
             first, _ = _read_batch(str(root), jobs[:half], cache)
             second, found = future.result()
-        cache.new.update(found)
-        cache.seen.update(found)
+        cache.merge(found)
         files = first + second
     else:
         files, _ = _read_batch(str(root), jobs, cache)
     cache.save()
     return files
+
+
+def _mostly_uncached(root: Path, jobs: Sequence[tuple[str, FileKind]], cache: ParseCache) -> bool:
+    """Whether a sample of the jobs misses the cache: then parsing is worth a second process."""
+    sample = jobs[:: max(1, len(jobs) // 50)]
+    misses = 0
+    for rel, _ in sample:
+        key = os.path.join(str(root), rel)
+        try:
+            hit = cache.lookup(key, signature(os.lstat(key)))
+        except OSError:
+            continue
+        misses += hit is None
+    return misses * 2 > len(sample)
 
 
 def _toml_files(folder: Path) -> list[str]:

@@ -7,7 +7,8 @@ cannot be set back by tools, so an edited file always misses. Only what `tomllib
 this tool's version; every check still runs on every call.
 
 The cache lives in `$MODELS_CACHE_DIR`, else `$XDG_CACHE_HOME/models-catalog`, else
-`~/.cache/models-catalog`, one file per catalog folder; `MODELS_NO_CACHE=1` turns it off.
+`~/.cache/models-catalog`: a folder per catalog, a file per top folder of the catalog;
+`MODELS_NO_CACHE=1` turns it off.
 A missing, unreadable or corrupt cache file is ignored.
 """
 
@@ -44,55 +45,81 @@ def cache_dir() -> Path | None:
 
 
 class ParseCache:
-    """Entries loaded from disk (`old`) and found in this run (`new`)."""
+    """Entries in shards, one per top folder of the catalog (`models`, `providers/<id>`), each
+    loaded from disk when first needed, so that reading one provider loads little."""
 
-    def __init__(self, path: Path | None, old: Entries | None = None) -> None:
-        self.path = path
-        self.old: Entries = old or {}
-        self.new: Entries = {}
+    def __init__(self, folder: Path | None, root: str) -> None:
+        self.folder = folder
+        self.root = root.rstrip(os.sep) + os.sep
+        self.old: dict[str, Entries] = {}
+        self.new: dict[str, Entries] = {}
         self.seen: set[str] = set()
 
     @classmethod
     def for_root(cls, root: Path) -> ParseCache:
-        folder = cache_dir()
-        if folder is None:
-            return cls(None)
-        digest = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:20]
-        path = folder / f"{digest}.marshal"
-        try:
-            loaded = marshal.loads(path.read_bytes())
-        except (OSError, EOFError, ValueError, TypeError):
-            return cls(path)
-        if not isinstance(loaded, dict) or loaded.get("format") != _FORMAT:
-            return cls(path)
-        entries = loaded.get("entries")
-        return cls(path, entries if isinstance(entries, dict) else {})
+        base = cache_dir()
+        absolute = str(root.resolve())
+        if base is None:
+            return cls(None, absolute)
+        digest = hashlib.sha256(absolute.encode()).hexdigest()[:20]
+        return cls(base / digest, absolute)
+
+    def _shard(self, key: str) -> str:
+        rel = key[len(self.root) :] if key.startswith(self.root) else ""
+        parts = rel.split(os.sep, 2)
+        if len(parts) > 2 and parts[0] == "providers":
+            return f"providers-{parts[1]}"
+        return parts[0] if len(parts) > 1 else "other"
+
+    def _load(self, shard: str) -> Entries:
+        loaded = self.old.get(shard)
+        if loaded is not None:
+            return loaded
+        entries: Entries = {}
+        if self.folder is not None:
+            try:
+                data = marshal.loads((self.folder / f"{shard}.marshal").read_bytes())
+            except (OSError, EOFError, ValueError, TypeError):
+                data = None
+            if isinstance(data, dict) and data.get("format") == _FORMAT:
+                found = data.get("entries")
+                entries = found if isinstance(found, dict) else {}
+        self.old[shard] = entries
+        return entries
 
     def lookup(self, key: str, sig: Signature) -> Hit | None:
         self.seen.add(key)
-        entry = self.old.get(key)
+        entry = self._load(self._shard(key)).get(key)
         if entry is not None and entry[0] == sig:
             return entry[1], entry[2]
         return None
 
     def store(self, key: str, sig: Signature, kind: str, payload: Any) -> None:
-        self.new[key] = (sig, kind, payload)
+        self.new.setdefault(self._shard(key), {})[key] = (sig, kind, payload)
+
+    def merge(self, new: dict[str, Entries]) -> None:
+        for shard, entries in new.items():
+            self._load(shard)
+            self.new.setdefault(shard, {}).update(entries)
+            self.seen.update(entries)
 
     def save(self) -> None:
-        """Write the cache when this run parsed anything; entries not seen recently are pruned."""
-        if self.path is None or not self.new:
+        """Write each shard this run added to; entries of files not read this run are kept
+        only while they are fewer than those read (so deleted files drop out)."""
+        if self.folder is None:
             return
-        entries: Entries = {k: v for k, v in self.old.items() if k in self.seen}
-        if len(self.old) < 2 * len(entries) + 1000:
-            entries = {**self.old, **entries}
-        entries.update(self.new)
-        try:
-            blob = marshal.dumps({"format": _FORMAT, "entries": entries})
-        except ValueError:  # a value marshal cannot hold (a TOML date): keep what it can
-            safe = {k: v for k, v in entries.items() if _marshallable(v)}
-            blob = marshal.dumps({"format": _FORMAT, "entries": safe})
-        with contextlib.suppress(OSError):  # a cache that cannot be written only costs speed
-            write_atomic_bytes(self.path, blob)
+        for shard, added in self.new.items():
+            old = self.old.get(shard, {})
+            kept = {k: v for k, v in old.items() if k in self.seen}
+            entries = {**old, **kept} if len(old) < 2 * len(kept) + 100 else kept
+            entries.update(added)
+            try:
+                blob = marshal.dumps({"format": _FORMAT, "entries": entries})
+            except ValueError:  # a value marshal cannot hold (a TOML date): keep what it can
+                safe = {k: v for k, v in entries.items() if _marshallable(v)}
+                blob = marshal.dumps({"format": _FORMAT, "entries": safe})
+            with contextlib.suppress(OSError):  # a cache that cannot be written only costs speed
+                write_atomic_bytes(self.folder / f"{shard}.marshal", blob)
 
 
 def _marshallable(value: Any) -> bool:

@@ -7,18 +7,27 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
 
 from ..errors import UsageError
-from ..http import HttpClient
 from .compare import show
 from .contract import SyncProvider
 from .registry import load_provider, resolve_target
 from .report import REPORT_PATH, render_report, write_report
 from .runner import ProviderOutcome, SyncOptions, sync_provider
+
+if TYPE_CHECKING:
+    from ..http import HttpClient
+
+
+def _client() -> HttpClient:
+    # Imported here: a replay from --source never needs httpx.
+    from ..http import HttpClient
+
+    return HttpClient()
 
 
 def read_source(path: Path) -> Any:
@@ -50,7 +59,7 @@ def run_sync(
     console = console or Console(stderr=True)
 
     def one(provider: SyncProvider[Any]) -> ProviderOutcome:
-        return sync_provider(root, provider, options, raw=raw, client_factory=HttpClient, env=env)
+        return sync_provider(root, provider, options, raw=raw, client_factory=_client, env=env)
 
     names = ", ".join(p.id for p in providers)
     status = console.status(f"Syncing {names}…") if console.is_terminal else nullcontext()

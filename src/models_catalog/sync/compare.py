@@ -11,8 +11,9 @@ _PRICE_PREFIX = "cost"
 
 def drop_empty(value: Any) -> Any:
     """Remove None, empty strings and empty tables, recursively. Empty lists are kept:
-    `reasoning_options = []` means "unknown" and is a value."""
-    if isinstance(value, Mapping):
+    `reasoning_options = []` means "unknown" and is a value. (Tables nested in a model are
+    plain dicts, as tomllib and the providers make them.)"""
+    if isinstance(value, dict):
         out = {}
         for key, item in value.items():
             cleaned = drop_empty(item)
@@ -26,18 +27,21 @@ def drop_empty(value: Any) -> Any:
 
 
 def _is_plain(value: Any) -> bool:
-    return not isinstance(value, Mapping | list)
+    return not isinstance(value, dict | list)
 
 
 def normalise(value: Any) -> Any:
     """A comparable form: keys sorted, empty values dropped, plain arrays as sets."""
-    value = drop_empty(value)
-    if isinstance(value, Mapping):
-        return tuple(sorted((k, normalise(v)) for k, v in value.items()))
+    return _comparable(drop_empty(dict(value) if isinstance(value, Mapping) else value))
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple(sorted((k, _comparable(v)) for k, v in value.items()))
     if isinstance(value, list):
         if all(_is_plain(v) for v in value):
             return ("set", frozenset(_plain_key(v) for v in value))
-        return ("list", tuple(normalise(v) for v in value))
+        return ("list", tuple(_comparable(v) for v in value))
     return _plain_key(value)
 
 

@@ -3,6 +3,7 @@ factoring and id safety. Pure functions; nothing here reads or writes anything."
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -96,24 +97,40 @@ def infer_family(id_: str, name: str, families: Sequence[str]) -> str | None:
     returned as the list spells them.
     """
     text = f"{id_} {name}".lower()
-    known = {f.lower(): f for f in families}
+    known, longest_first = _family_index(tuple(families))
     kimi = _KIMI_K2.search(text)
     if kimi is not None:
         wanted = "kimi-thinking" if _THINKING.search(text, kimi.end()) else "kimi-k2"
         if wanted in known:
             return known[wanted]
-    best: str | None = None
+    for lowered, family in longest_first:
+        if _occurs_as_token(lowered, text):
+            return family
+    return None
+
+
+@functools.lru_cache(maxsize=8)
+def _family_index(
+    families: tuple[str, ...],
+) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """Lowercase name → family, and the families longest first (the first of equals first)."""
+    known: dict[str, str] = {}
     for family in families:
-        if (best is None or len(family) > len(best)) and _occurs_as_token(family.lower(), text):
-            best = family
-    return best
+        known.setdefault(family.lower(), family)
+    ordered = sorted(enumerate(families), key=lambda item: (-len(item[1]), item[0]))
+    return known, [(family.lower(), family) for _, family in ordered]
 
 
 def _occurs_as_token(family: str, text: str) -> bool:
-    if not family:
+    if not family or family not in text:  # the plain substring test rules out most families
         return False
+    return _token_pattern(family).search(text) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _token_pattern(family: str) -> re.Pattern[str]:
     after = r"(?![a-z0-9])" if family != "o" else r"(?![a-z])"
-    return re.search(rf"(?<![a-z0-9]){re.escape(family)}{after}", text) is not None
+    return re.compile(rf"(?<![a-z0-9]){re.escape(family)}{after}")
 
 
 _TOKEN = re.compile(r"[a-z]+|[0-9]+(?:\.[0-9]+)?")
