@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import FormatError
+from .schema import PRICE_KEYS
 
 __all__ = [
     "EFFORT_ORDER",
@@ -68,21 +69,12 @@ class _Shape:
 
 _ANY = _Shape()
 
-_PRICES = (
-    "input",
-    "output",
-    "reasoning",
-    "cache_read",
-    "cache_write",
-    "input_audio",
-    "output_audio",
-)
 _TIER = _Shape(
-    order=("tier", *_PRICES),
+    order=("tier", *PRICE_KEYS),
     children={"tier": _Shape(order=("type", "size"))},
     inline=frozenset({"tier"}),
 )
-_COST = _Shape(order=(*_PRICES, "tiers"), children={"tiers": _TIER})
+_COST = _Shape(order=(*PRICE_KEYS, "tiers"), children={"tiers": _TIER})
 _PROVIDER = _Shape(order=("npm", "api", "shape", "body", "headers"))
 _MODE = _Shape(
     order=("cost", "provider"),

@@ -16,12 +16,34 @@ from ..schema import REQUIRED_PROVIDER_MODEL_KEYS
 from ..sync.compare import normalise
 from ..sync.contract import CatalogView, ExistingModel
 from ..sync.convert import factor_against_base
-from .openrouter import shape_error
 
 Shape = TypeVar("Shape", bound=BaseModel)
 
 
-def parse_response(provider_id: str, shape: type[Shape], raw: Any) -> Shape:
+def shape_error(exc: ValidationError, raw: Any) -> str:
+    """One sentence naming the first problem of a response: where it is and what is wrong."""
+    errors = exc.errors(include_url=False, include_context=False, include_input=False)
+    first = errors[0]
+    location = ".".join(str(part) for part in first["loc"]) or "the top level"
+    record = _record_id(raw, first["loc"])
+    where = f"{location} (model {record!r})" if record else location
+    more = f" ({len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+    return f"the response changed shape: {where}: {first['msg']}{more}"
+
+
+def _record_id(raw: Any, loc: tuple[int | str, ...]) -> str | None:
+    """The id of the record a problem lies in, for `{"<list>": [record, ...]}` responses."""
+    if len(loc) < 2 or not isinstance(loc[0], str) or not isinstance(loc[1], int):
+        return None
+    items = raw.get(loc[0]) if isinstance(raw, Mapping) else None
+    if not isinstance(items, list) or not 0 <= loc[1] < len(items):
+        return None
+    item = items[loc[1]]
+    record = (item.get("id") or item.get("name")) if isinstance(item, Mapping) else None
+    return record if isinstance(record, str) else None
+
+
+def validate_response(provider_id: str, shape: type[Shape], raw: Any) -> Shape:
     """`raw` validated against `shape`; a mismatch is a ProviderError naming where and why."""
     try:
         return shape.model_validate(raw)

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from ..errors import ProviderError
 from ..http import HttpClient
 from ..sync.contract import CatalogView, SyncProvider, Translation
-from ._common import existing_fields, keep_factored, parse_response, require_fields
+from ._common import existing_fields, keep_factored, require_fields, validate_response
 
 DEFAULT_URL = "https://generativelanguage.googleapis.com/v1beta/models"
 URL_ENV = "GOOGLE_MODELS_URL"
@@ -78,7 +78,7 @@ class Google(SyncProvider[GoogleModel]):
             if token:
                 params["pageToken"] = token
             raw = client.get_json(url, params=params, secrets=(key,))
-            page = parse_response(self.id, _Page, raw)
+            page = validate_response(self.id, _Page, raw)
             models += page.models
             token = page.next_page_token
             if not token:
@@ -88,7 +88,7 @@ class Google(SyncProvider[GoogleModel]):
             seen.add(token)
 
     def parse(self, raw: Any) -> Sequence[GoogleModel]:
-        return parse_response(self.id, _Response, raw).models
+        return validate_response(self.id, _Response, raw).models
 
     def source_id(self, record: GoogleModel) -> str:
         return record.id

@@ -12,9 +12,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from ..errors import ProviderError
 from ..schema import EFFORTS
 from ..sync.contract import CatalogView, ExistingModel, SyncProvider, Translation
 from ..sync.convert import (
@@ -26,6 +25,8 @@ from ..sync.convert import (
     per_million,
     unix_date,
 )
+from ._common import shape_error as shape_error  # re-exported for the Cloudflare module
+from ._common import validate_response
 
 if TYPE_CHECKING:
     from ..http import HttpClient
@@ -146,32 +147,7 @@ class OpenRouterResponse(_Shape):
 
 def parse_response(raw: Any, provider_id: str = PROVIDER_ID) -> list[OpenRouterModel]:
     """The records of a `{"data": [...]}` body; a changed shape raises ProviderError."""
-    try:
-        return OpenRouterResponse.model_validate(raw).data
-    except ValidationError as exc:
-        raise ProviderError(provider_id, shape_error(exc, raw)) from None
-
-
-def shape_error(exc: ValidationError, raw: Any) -> str:
-    """One sentence naming the first problem of a response: where it is and what is wrong."""
-    errors = exc.errors(include_url=False, include_context=False, include_input=False)
-    first = errors[0]
-    location = ".".join(str(part) for part in first["loc"]) or "the top level"
-    record = _record_id(raw, first["loc"])
-    where = f"{location} (model {record!r})" if record else location
-    more = f" ({len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
-    return f"the response changed shape: {where}: {first['msg']}{more}"
-
-
-def _record_id(raw: Any, loc: tuple[int | str, ...]) -> str | None:
-    if len(loc) < 2 or loc[0] != "data" or not isinstance(loc[1], int):
-        return None
-    data = raw.get("data") if isinstance(raw, Mapping) else None
-    if not isinstance(data, list) or not 0 <= loc[1] < len(data):
-        return None
-    item = data[loc[1]]
-    record = item.get("id") if isinstance(item, Mapping) else None
-    return record if isinstance(record, str) else None
+    return validate_response(provider_id, OpenRouterResponse, raw).data
 
 
 def display_name(name: str) -> str:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..http import HttpClient
 from ..sync.contract import CatalogView, SyncProvider, Translation
 from ..sync.convert import has_attachment, modalities, per_million, unix_date
-from ._common import existing_fields, inherited_fields, keep_factored, parse_response
+from ._common import existing_fields, inherited_fields, keep_factored, validate_response
 
 DEFAULT_URL = "https://catalog.endpoints.ai.ovh.net/rest/v2/openrouter"
 URL_ENV = "OVHCLOUD_MODELS_URL"
@@ -77,7 +77,7 @@ class OVHcloud(SyncProvider[OVHModel]):
         return client.get_json(env.get(URL_ENV, "").strip() or DEFAULT_URL)
 
     def parse(self, raw: Any) -> Sequence[OVHModel]:
-        return parse_response(self.id, _Response, raw).data
+        return validate_response(self.id, _Response, raw).data
 
     def translate(self, record: OVHModel, view: CatalogView) -> Translation | None:
         model_id = record.id.lower()

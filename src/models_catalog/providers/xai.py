@@ -21,7 +21,7 @@ from ..sync.convert import (
     per_million_scaled,
     unix_date,
 )
-from ._common import existing_fields, keep_factored, parse_response, require_fields
+from ._common import existing_fields, keep_factored, require_fields, validate_response
 
 DEFAULT_URL = "https://api.x.ai"
 URL_ENV = "XAI_API_URL"
@@ -91,7 +91,7 @@ class XAI(SyncProvider[XAIRecord]):
         base = (env.get(URL_ENV, "").strip() or DEFAULT_URL).rstrip("/")
         headers = {"Authorization": f"Bearer {key}"}
         raw_key = client.get_json(f"{base}{KEY_PATH}", headers=headers, secrets=(key,))
-        if ALL_MODELS_ACL not in parse_response(self.id, _KeyInfo, raw_key).acls:
+        if ALL_MODELS_ACL not in validate_response(self.id, _KeyInfo, raw_key).acls:
             raise ProviderError(
                 self.id,
                 f"the {KEY_ENV} key lacks the {ALL_MODELS_ACL!r} ACL; a restricted key lists "
@@ -101,11 +101,11 @@ class XAI(SyncProvider[XAIRecord]):
         models: list[Any] = []
         for path in MODEL_PATHS:
             raw = client.get_json(f"{base}{path}", headers=headers, secrets=(key,))
-            models += parse_response(self.id, _ModelList, raw).models
+            models += validate_response(self.id, _ModelList, raw).models
         return {"models": models}
 
     def parse(self, raw: Any) -> Sequence[XAIRecord]:
-        models = parse_response(self.id, _Response, raw).models
+        models = validate_response(self.id, _Response, raw).models
         records = [XAIRecord(m.id, m) for m in models]
         listed = {m.id for m in models}
         for model in models:
