@@ -166,9 +166,13 @@ def prepare(
     for model_id, model in models.items():
         model = _finish(provider, catalog, existing.get(model_id), model, metadata)
         rel = f"{provider.models_dir}/{model_id}.toml"
-        _check_new(provider, catalog, metadata, rel, model)
+        resolved = _check_new(provider, catalog, metadata, rel, model)
         models[model_id] = model
-        plan.files.append(_plan_model(provider, rel, existing.get(model_id), model, options))
+        entry = existing.get(model_id)
+        planned = _plan_model(provider, rel, entry, model, options)
+        if planned.action == "updated" and entry is not None:
+            planned = _with_resolved_changes(planned, catalog.resolved(entry), resolved)
+        plan.files.append(planned)
 
     missing = sorted(set(existing) - set(models))
     kept: list[str] = []
@@ -230,7 +234,9 @@ def _check_new(
     metadata: Mapping[str, Mapping[str, Any]],
     rel: str,
     model: dict[str, Any],
-) -> None:
+) -> dict[str, Any]:
+    """Validate a translated model; return its resolved form."""
+    resolved = model
     problems = check_provider_model_fields(model)
     base = model.get("base_model")
     if not problems:
@@ -238,9 +244,8 @@ def _check_new(
             base_fields = metadata.get(base) or catalog.metadata_fields(base)
             if base_fields is None:
                 raise ProviderError(provider.id, f"{rel}: base_model {base!r} has no metadata file")
-            problems = check_resolved_provider_model(resolve(model, base_fields))
-        else:
-            problems = check_resolved_provider_model(model)
+            resolved = resolve(model, base_fields)
+        problems = check_resolved_provider_model(resolved)
     errors = [p for p in problems if not p.warning]
     if errors:
         first = errors[0]
@@ -249,6 +254,18 @@ def _check_new(
             f"translated model {rel} is invalid: {first.key + ': ' if first.key else ''}"
             f"{first.message}",
         )
+    return resolved
+
+
+def _with_resolved_changes(
+    planned: PlannedFile, old: dict[str, Any] | None, new: dict[str, Any]
+) -> PlannedFile:
+    """Describe an update by what consumers see (inheritance applied); when only the file's
+    factoring changed, by its authored fields."""
+    changes = field_changes(old, new) if old is not None else []
+    if not changes:
+        return planned
+    return PlannedFile(planned.rel, planned.action, planned.text, tuple(changes), planned.was_link)
 
 
 def _plan_model(
