@@ -19,12 +19,12 @@ from ..errors import ProviderError
 from ..http import redact
 from ..sync.contract import CatalogView, SyncProvider, Translation
 from ..sync.convert import tokens
+from ._common import shape_error
 from .openrouter import (
     Architecture,
     OpenRouterModel,
     Pricing,
     TopProvider,
-    shape_error,
     translate_record,
 )
 

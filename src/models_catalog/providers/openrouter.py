@@ -25,7 +25,6 @@ from ..sync.convert import (
     per_million,
     unix_date,
 )
-from ._common import shape_error as shape_error  # re-exported for the Cloudflare module
 from ._common import validate_response
 
 if TYPE_CHECKING:
