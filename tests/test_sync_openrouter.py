@@ -300,3 +300,26 @@ def test_record_builder_round_trips_a_full_model() -> None:
     built = openrouter_record("lab/m", model)
     assert built["architecture"]["input_modalities"] == ["file"]
     assert built["created"] == 1735776000
+
+
+@pytest.mark.parametrize("terminal", [True, False])
+def test_progress_shows_only_on_a_terminal(
+    make_catalog: MakeCatalog, tmp_path: Path, terminal: bool
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    root = make_catalog({QWEN: SYNCED_QWEN})
+    stream = io.StringIO()
+    console = Console(file=stream, force_terminal=terminal, width=80)
+    run_sync(
+        "openrouter",
+        root,
+        SyncOptions(dry_run=True),
+        env={},
+        source=_saved(tmp_path, matching_response(root)),
+        console=console,
+        report_path=tmp_path / "report.md",
+    )
+    assert ("Syncing openrouter" in stream.getvalue()) is terminal
