@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
+
+# Read once, at import, while no other thread can be writing files.
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -21,10 +26,20 @@ def write_atomic_bytes(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        os.chmod(temp, _mode_for(path))  # mkstemp makes the file private
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def _mode_for(path: Path) -> int:
+    """The mode of the regular file being replaced, else what the umask gives a new file."""
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return 0o666 & ~_UMASK
+    return stat.S_IMODE(info.st_mode) if stat.S_ISREG(info.st_mode) else 0o666 & ~_UMASK
 
 
 def remove_file(path: Path) -> None:
