@@ -130,3 +130,13 @@ def test_every_command_has_help() -> None:
     for command in ("validate", "build", "fmt", "sync"):
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0 and "Usage" in result.stdout
+
+
+def test_fmt_sorts_effort_values_without_calling_it_a_loss(make_catalog: MakeCatalog) -> None:
+    efforts = FULL_MODEL.replace("reasoning = false", "reasoning = true") + (
+        '\n[[reasoning_options]]\ntype = "effort"\nvalues = ["high", "null", "low"]\n'
+    )
+    root = make_catalog({MODEL: efforts})
+    result = runner.invoke(app, ["fmt", "--catalog", str(root)])
+    assert result.exit_code == 0, result.stderr
+    assert 'values = ["low", "high", "null"]' in (root / MODEL).read_text()

@@ -162,8 +162,8 @@ def fmt(
             typer.echo(f"{'would reformat' if check else 'reformatted'}: {path}")
         verb = "would be reformatted" if check else "reformatted"
         typer.echo(
-            f"{_plural(len(result.changed), 'file')} {verb}, {len(result.unchanged)} unchanged, "
-            f"{len(result.commented)} with comments skipped, {len(result.links)} links skipped",
+            f"{_plural(len(result.changed), 'file')} {verb}, {len(result.unchanged):,} unchanged, "
+            f"{len(result.commented):,} with comments skipped, {len(result.links):,} links skipped",
             err=True,
         )
         return 1 if check and result.changed else 0

@@ -35,6 +35,27 @@ class FormatResult:
     links: list[str] = field(default_factory=list)
 
 
+def same_values(written: Mapping[str, Any], original: Mapping[str, Any]) -> bool:
+    """Whether a formatted file reads back to the original values. The layout sorts effort
+    values into their canonical order, so those lists compare as sets; nothing else does."""
+    return _efforts_sorted(written) == _efforts_sorted(original)
+
+
+def _efforts_sorted(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    options = data.get("reasoning_options")
+    if not isinstance(options, list):
+        return data
+    return {
+        **data,
+        "reasoning_options": [
+            {**o, "values": sorted(map(str, o["values"]))}
+            if isinstance(o, dict) and isinstance(o.get("values"), list)
+            else o
+            for o in options
+        ],
+    }
+
+
 def classify(root: Path, path: Path) -> FileKind:
     """Which kind of model file `path` is, from where it lies in the catalog."""
     try:
@@ -89,7 +110,7 @@ def format_files(root: Path, paths: Sequence[Path], *, check: bool) -> FormatRes
             result.commented.append(entry.rel)
             continue
         output = FORMATTERS[entry.kind](entry.data)
-        if tomllib.loads(output) != entry.data:
+        if not same_values(tomllib.loads(output), entry.data):
             problems.append(f"{entry.rel}: formatting would change its values; left as it is")
             continue
         if output == text:
