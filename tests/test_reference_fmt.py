@@ -1,0 +1,38 @@
+"""Formatting the whole reference catalog changes no value consumers read."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from models_catalog.build import build_catalog
+from models_catalog.catalog import load_catalog
+from models_catalog.fmt import format_files
+
+from .conftest import REFERENCE_BUILD
+
+
+def _efforts_as_sets(build: dict[str, Any]) -> dict[str, Any]:
+    for provider in build.values():
+        for model in provider["models"].values():
+            for option in model.get("reasoning_options") or []:
+                if "values" in option:
+                    option["values"] = sorted(map(str, option["values"]))
+    return build
+
+
+def test_fmt_of_the_reference_catalog_keeps_its_build(
+    reference_catalog: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "catalog"
+    shutil.copytree(reference_catalog, copy)
+    for path in copy.rglob("*"):
+        path.chmod(path.stat().st_mode | 0o200)
+    first = format_files(copy, [], check=False)
+    assert len(first.changed) > 3000 and len(first.unchanged) > 1000
+    assert len(first.links) == 209 and len(first.commented) > 600
+    assert format_files(copy, [], check=True).changed == []
+    expected = json.loads(REFERENCE_BUILD.read_text(encoding="utf-8"))
+    assert _efforts_as_sets(build_catalog(load_catalog(copy))) == _efforts_as_sets(expected)
