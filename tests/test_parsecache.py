@@ -79,3 +79,23 @@ def test_reading_one_provider_loads_only_its_shards(make_catalog: MakeCatalog) -
     cache = ParseCache.for_root(root)
     assert cache.lookup(str(root.resolve() / MODEL), (0, 0, 0, 0)) is None
     assert set(cache.old) == {"providers-openrouter"}
+
+
+def test_field_checks_are_cached_until_the_checking_code_changes(
+    make_catalog: MakeCatalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import models_catalog.catalog as catalog_module
+
+    root = make_catalog({MODEL: "name = 3\n"})
+    first = load_catalog(root).providers["openrouter"].models["qwen/qwen3-8b"].problems
+    assert any(p.key == "name" for p in first)
+
+    def fail(kind: str, data: dict[str, Any]) -> list[Any]:
+        raise AssertionError("checks ran again")
+
+    monkeypatch.setattr(catalog_module, "_field_problems", fail)
+    again = load_catalog(root).providers["openrouter"].models["qwen/qwen3-8b"].problems
+    assert again == first
+    monkeypatch.setattr(catalog_module, "CHECKS_FINGERPRINT", "changed-code")
+    with pytest.raises(AssertionError, match="checks ran again"):
+        load_catalog(root)

@@ -7,6 +7,7 @@ target path); both are followed, and links whose target is missing are kept as d
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import stat
@@ -19,6 +20,9 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Literal
 
+import pydantic
+
+from . import __version__
 from .errors import CatalogFileError, UsageError
 from .inherit import resolve
 from .parsecache import Entries, Hit, ParseCache, signature
@@ -41,6 +45,17 @@ _TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 _TOML_END = re.compile(r"\(at end of document\)")
 _MAX_LINK_HOPS = 16
 _PARALLEL_THRESHOLD = 1500
+
+
+def _fingerprint() -> str:
+    """Identifies the code that checks single files: a change to it invalidates cached checks."""
+    digest = hashlib.sha256(f"{__version__} {pydantic.VERSION}".encode())
+    for module in ("schema.py", "catalog.py"):
+        digest.update((Path(__file__).parent / module).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+CHECKS_FINGERPRINT = _fingerprint()
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +150,8 @@ def _read(path: str, rel: str, kind: FileKind, cache: ParseCache) -> CatalogFile
             link = link or target
             current = os.path.join(os.path.dirname(current), target)
             continue
-        hit: Hit | None = cache.lookup(current, signature(info))
+        sig = signature(info)
+        hit: Hit | None = cache.lookup(current, sig)
         if hit is None:
             try:
                 with open(current, "rb") as handle:
@@ -145,23 +161,30 @@ def _read(path: str, rel: str, kind: FileKind, cache: ParseCache) -> CatalogFile
                     rel, kind, link=link, parse_error=f"cannot read file: {exc.strerror}"
                 )
             if len(raw) < 1024 and _LINK_STUB.fullmatch(raw) is not None:
-                hit = ("link", raw.decode("utf-8").strip())
+                hit = ("link", raw.decode("utf-8").strip(), {})
             else:
                 parsed = _parse(raw)
                 if isinstance(parsed, tuple):
                     message, line = parsed
                     return CatalogFile(rel, kind, link=link, parse_error=message, parse_line=line)
-                hit = ("toml", parsed)
-            cache.store(current, signature(info), *hit)
-        payload = hit[1]
+                hit = ("toml", parsed, {})
+            cache.store(current, sig, *hit)
+        payload, checks = hit[1], hit[2]
         if isinstance(payload, str):  # a git link stub: its target
             link = link or payload
             current = os.path.join(os.path.dirname(current), payload)
             continue
         data: dict[str, Any] = payload
-        return CatalogFile(
-            rel, kind, link=link, data=data, problems=tuple(_field_problems(kind, data))
-        )
+        checked = checks.get(f"{CHECKS_FINGERPRINT}:{kind}")
+        if checked is None:
+            problems = tuple(_field_problems(kind, data))
+            checked = tuple((p.key, p.message, p.warning) for p in problems)
+            cache.store(
+                current, sig, "toml", data, {**checks, f"{CHECKS_FINGERPRINT}:{kind}": checked}
+            )
+        else:
+            problems = tuple(Problem(*found) for found in checked)
+        return CatalogFile(rel, kind, link=link, data=data, problems=problems)
     return CatalogFile(rel, kind, link=link, parse_error="too many levels of links")
 
 

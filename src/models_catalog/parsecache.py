@@ -2,9 +2,10 @@
 
 An entry is keyed by the file's path and its `lstat` signature: size, modification time,
 change time and inode. The change time is set by the kernel on every write or rename and
-cannot be set back by tools, so an edited file always misses. Only what `tomllib` returns
-(or a git link stub's target) is stored: a pure function of the file's bytes, independent of
-this tool's version; every check still runs on every call.
+cannot be set back by tools, so an edited file always misses. Stored: what `tomllib` returns (or a
+git link stub's target), a pure function of the file's bytes; and the result of each file's own
+field checks, under a fingerprint of the checking code (see `catalog.CHECKS_FINGERPRINT`), so
+that any change to that code runs the checks again. Checks across files always run.
 
 The cache lives in `$MODELS_CACHE_DIR`, else `$XDG_CACHE_HOME/models-catalog`, else
 `~/.cache/models-catalog`: a folder per catalog, a file per top folder of the catalog;
@@ -24,10 +25,14 @@ from typing import Any
 from .files import write_atomic_bytes
 
 Signature = tuple[int, int, int, int]
-Hit = tuple[str, Any]
-Entries = dict[str, tuple[Signature, str, Any]]
+# A check result: the problems found in a file, as (key, message, is_warning) triples.
+Checked = tuple[tuple[str, str, bool], ...]
+# What is known of one file: its kind ("toml" or "link"), the payload (the parsed table or the
+# link target), and check results by "<fingerprint of the checking code>:<file kind>".
+Hit = tuple[str, Any, dict[str, Checked]]
+Entries = dict[str, tuple[Signature, str, Any, dict[str, Checked]]]
 
-_FORMAT = 1
+_FORMAT = 2
 
 
 def signature(stat: os.stat_result) -> Signature:
@@ -89,13 +94,16 @@ class ParseCache:
 
     def lookup(self, key: str, sig: Signature) -> Hit | None:
         self.seen.add(key)
-        entry = self._load(self._shard(key)).get(key)
+        shard = self._shard(key)
+        entry = self.new.get(shard, {}).get(key) or self._load(shard).get(key)
         if entry is not None and entry[0] == sig:
-            return entry[1], entry[2]
+            return entry[1], entry[2], entry[3]
         return None
 
-    def store(self, key: str, sig: Signature, kind: str, payload: Any) -> None:
-        self.new.setdefault(self._shard(key), {})[key] = (sig, kind, payload)
+    def store(
+        self, key: str, sig: Signature, kind: str, payload: Any, checks: dict[str, Checked]
+    ) -> None:
+        self.new.setdefault(self._shard(key), {})[key] = (sig, kind, payload, checks)
 
     def merge(self, new: dict[str, Entries]) -> None:
         for shard, entries in new.items():
