@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from models_catalog.cli import app
+from models_catalog.errors import UsageError
 
 from .conftest import FULL_MODEL, MakeCatalog, snapshot
 
@@ -140,3 +141,12 @@ def test_fmt_sorts_effort_values_without_calling_it_a_loss(make_catalog: MakeCat
     result = runner.invoke(app, ["fmt", "--catalog", str(root)])
     assert result.exit_code == 0, result.stderr
     assert 'values = ["low", "high", "null"]' in (root / MODEL).read_text()
+
+
+def test_errors_are_one_line_and_debug_shows_the_traceback(tmp_path: Path) -> None:
+    missing = str(tmp_path / "nowhere")
+    plain = runner.invoke(app, ["validate", "--catalog", missing])
+    assert plain.exit_code == 2
+    assert plain.stderr == f"error: catalog folder {missing!r} does not exist (use --catalog DIR)\n"
+    debug = runner.invoke(app, ["validate", "--catalog", missing, "--debug"])
+    assert isinstance(debug.exception, UsageError)
