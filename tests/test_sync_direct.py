@@ -344,7 +344,7 @@ def test_google_403_fails_without_leaking_the_key(
     before = snapshot(root)
     result = sync("google", root)
     assert result.exit_code == 1
-    assert "google: failed" in result.stdout
+    assert "google: failed" in result.stderr
     assert "HTTP 403" in output(result)
     assert "Traceback" not in output(result)
     assert route.call_count == 1 and waits == []  # a 403 is not retried
@@ -514,7 +514,7 @@ def test_xai_key_without_access_to_all_models_is_refused(
     before = snapshot(root)
     result = sync("xai", root)
     assert result.exit_code == 1
-    assert "xai: failed" in result.stdout
+    assert "xai: failed" in result.stderr
     assert "lacks the 'api-key:model:*' ACL" in output(result)
     assert "restricted key lists fewer models" in output(result)
     assert routes[xai.KEY_PATH].called
@@ -533,7 +533,7 @@ def test_xai_401_fails_and_writes_nothing(
     before = snapshot(root)
     result = sync("xai", root)
     assert result.exit_code == 1
-    assert "xai: failed" in result.stdout
+    assert "xai: failed" in result.stderr
     assert "HTTP 401" in output(result)
     assert route.call_count == 1
     assert XAI_KEY not in output(result) + report()
@@ -649,7 +649,7 @@ def test_ovh_empty_response_is_refused(root: Path, api: respx.MockRouter) -> Non
     before = snapshot(root)
     result = sync("ovhcloud", root)
     assert result.exit_code == 1
-    assert "ovhcloud: failed" in result.stdout
+    assert "ovhcloud: failed" in result.stderr
     assert "returned no models" in output(result)
     assert snapshot(root) == before
     assert ovh_path(root, OVH_PRICED).exists() and ovh_path(root, OVH_FREE).exists()

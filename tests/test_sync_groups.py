@@ -83,13 +83,12 @@ def test_direct_without_keys_fails_google_and_xai_while_ovhcloud_runs(catalog: P
         )
         result = runner.invoke(app, ["sync", "direct", "--catalog", str(catalog)])
     assert result.exit_code == 1
-    out = result.stdout
     assert (
-        "google: failed: google: missing credentials: set GOOGLE_API_KEY or GEMINI_API_KEY or "
-        "GOOGLE_GENERATIVE_AI_API_KEY" in out
+        "google: failed: missing credentials: set GOOGLE_API_KEY or GEMINI_API_KEY or "
+        "GOOGLE_GENERATIVE_AI_API_KEY\n" in result.stderr
     )
-    assert "xai: failed: xai: missing credentials: set XAI_API_KEY" in out
-    assert "ovhcloud: changed (1 created" in out
+    assert "xai: failed: missing credentials: set XAI_API_KEY\n" in result.stderr
+    assert "ovhcloud: changed (1 created" in result.stdout
     assert (catalog / "providers/ovhcloud/models/mistral-7b.toml").exists()
     after = snapshot(catalog)
     assert {p: d for p, d in after.items() if p in google_and_xai} == google_and_xai
@@ -98,7 +97,7 @@ def test_direct_without_keys_fails_google_and_xai_while_ovhcloud_runs(catalog: P
     assert "| Google (google) | failed | - | - | - |" in report
     assert "| xAI (xai) | failed | - | - | - |" in report
     assert "| OVHcloud AI Endpoints (ovhcloud) | changed | 1 | 0 | 0 |" in report
-    assert "- Failed: google: missing credentials" in report
+    assert "- Failed: missing credentials: set GOOGLE_API_KEY" in report
 
 
 def test_direct_dry_run_without_keys_writes_no_model_file(catalog: Path) -> None:

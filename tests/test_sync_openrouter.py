@@ -162,7 +162,7 @@ def test_truncated_list_is_refused_as_mass_deletion(make_catalog: MakeCatalog) -
     with respx.mock:
         respx.get(URL).mock(return_value=httpx.Response(200, json={"data": response["data"][:1]}))
         result = sync(root)
-    assert result.exit_code == 1 and "--allow-mass-delete" in result.stdout
+    assert result.exit_code == 1 and "--allow-mass-delete" in result.stderr
     assert snapshot(root) == before
 
 
@@ -189,7 +189,7 @@ def test_broken_local_file_stops_the_sync(make_catalog: MakeCatalog) -> None:
         route = respx.get(URL).mock(return_value=httpx.Response(200, json={"data": []}))
         result = sync(root)
         assert not route.called
-    assert result.exit_code == 1 and f"{QWEN}:1: invalid TOML" in result.stdout
+    assert result.exit_code == 1 and f"{QWEN}:1: invalid TOML" in result.stderr
     assert snapshot(root) == before
 
 

@@ -224,15 +224,16 @@ def sync(
 
         options = SyncOptions(dry_run, new_only, allow_mass_delete)
         console = Console(highlight=False, soft_wrap=True)
+        errors = Console(stderr=True, highlight=False, soft_wrap=True)
         outcomes = run_sync(
             target,
             catalog_root(catalog),
             options,
             env=dict(os.environ),
             source=source,
-            console=Console(stderr=True, soft_wrap=True),
+            console=errors,
         )
-        print_outcomes(outcomes, console, dry_run=dry_run, report=REPORT_PATH)
+        print_outcomes(outcomes, console, errors, dry_run=dry_run, report=REPORT_PATH)
         return 1 if any(o.status == "failed" for o in outcomes) else 0
 
     raise typer.Exit(_guard(debug, body))

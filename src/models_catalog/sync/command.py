@@ -74,12 +74,18 @@ def run_sync(
 
 
 def print_outcomes(
-    outcomes: Sequence[ProviderOutcome], console: Console, *, dry_run: bool, report: Path
+    outcomes: Sequence[ProviderOutcome],
+    console: Console,
+    errors: Console,
+    *,
+    dry_run: bool,
+    report: Path,
 ) -> None:
+    """Each provider's outcome on `console`; a failure as one sentence on `errors` (stderr)."""
     for outcome in outcomes:
         label = f"[bold]{escape(outcome.provider_id)}[/bold]"
         if outcome.error is not None:
-            console.print(f"{label}: [red]failed[/red]: {escape(outcome.error)}")
+            errors.print(f"{label}: [red]failed[/red]: {escape(outcome.error)}")
             continue
         plan = outcome.plan
         assert plan is not None

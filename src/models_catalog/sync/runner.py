@@ -115,8 +115,7 @@ def fetch_records(
     records = list(provider.parse(raw))
     if not records:
         raise SyncRefusedError(
-            f"{provider.id}: the API returned no models; refusing to sync (an outage must never "
-            "empty the catalog)"
+            "the API returned no models; refusing to sync (an outage must never empty the catalog)"
         )
     return records
 
@@ -324,7 +323,7 @@ def _guard_mass_delete(
     )
     if deleted and deleted * 2 > existing and not options.allow_mass_delete:
         raise SyncRefusedError(
-            f"{provider.id}: the plan deletes {deleted} of {existing} existing model files (more "
+            f"the plan deletes {deleted} of {existing} existing model files (more "
             "than half); refusing, as this usually means an incomplete API response. Re-run with "
             "--allow-mass-delete if the deletions are real"
         )
@@ -374,7 +373,8 @@ def sync_provider(
         records = fetch_records(provider, raw=raw, client_factory=client_factory, env=env)
         plan = prepare(provider, catalog, records, options)
     except ModelsError as exc:
-        outcome.error = str(exc)
+        # The outcome names its provider; a ProviderError's own prefix would say it twice.
+        outcome.error = exc.message if isinstance(exc, ProviderError) else str(exc)
         return outcome
     if not options.dry_run:
         apply(root, plan)
