@@ -323,3 +323,16 @@ def test_progress_shows_only_on_a_terminal(
         report_path=tmp_path / "report.md",
     )
     assert ("Syncing openrouter" in stream.getvalue()) is terminal
+
+
+def test_the_readme_example_gives_the_documented_changes(tmp_path: Path) -> None:
+    repo = Path(__file__).resolve().parents[1]
+    copy = tmp_path / "copy"
+    shutil.copytree(repo / "catalog", copy)
+    first = sync(copy, "--source", str(repo / "examples/openrouter.json"))
+    assert "openrouter: changed (3 created, 0 updated, 0 deleted, 0 unchanged)" in first.stdout
+    second = sync(copy, "--dry-run", "--source", str(repo / "examples/openrouter-next.json"))
+    assert second.exit_code == 0, second.stderr
+    assert "would change (0 created, 2 updated, 1 deleted, 0 unchanged)" in second.stdout
+    assert "cost.input: 3 → 2.5" in second.stdout
+    assert "limit.output: 128000 → 64000" in second.stdout
