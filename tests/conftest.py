@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import respx
+
+from models_catalog.http import HttpClient
 
 REFERENCE_ROOT = Path(__file__).resolve().parents[2] / "shared" / "reference"
 REFERENCE_CATALOG = REFERENCE_ROOT / "models-dev"
@@ -144,3 +147,17 @@ def _private_parse_cache(
     """Each test gets its own parse cache folder, never the user's."""
     monkeypatch.setenv("MODELS_CACHE_DIR", str(tmp_path_factory.mktemp("parse-cache")))
     monkeypatch.delenv("MODELS_NO_CACHE", raising=False)
+
+
+@pytest.fixture
+def mock() -> Iterator[respx.MockRouter]:
+    """A respx router: requests without a route fail, routes need not all be called."""
+    with respx.mock(assert_all_called=False) as router:
+        yield router
+
+
+@pytest.fixture
+def client() -> Iterator[HttpClient]:
+    """The HTTP client, retrying without waiting."""
+    with HttpClient(sleep=lambda _: None) as http:
+        yield http

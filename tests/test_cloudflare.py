@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,18 +127,6 @@ def test_identity_and_registration() -> None:
 
 
 # Fetch
-
-
-@pytest.fixture
-def mock() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_called=False) as router:
-        yield router
-
-
-@pytest.fixture
-def client() -> Iterator[HttpClient]:
-    with HttpClient(sleep=lambda _: None) as http:
-        yield http
 
 
 def test_fetch_reads_every_page(mock: respx.MockRouter, client: HttpClient) -> None:

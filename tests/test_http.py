@@ -35,12 +35,6 @@ def client(sleeps: Sleeps) -> Iterator[HttpClient]:
         yield http
 
 
-@pytest.fixture
-def mock() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_called=False) as router:
-        yield router
-
-
 def fetch_error(client: HttpClient, **kwargs: Any) -> FetchError:
     with pytest.raises(FetchError) as caught:
         client.get_json(URL, **kwargs)

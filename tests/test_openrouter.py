@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -175,18 +175,6 @@ def test_parse_accepts_the_nullable_fields() -> None:
 
 
 # Fetch
-
-
-@pytest.fixture
-def mock() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_called=False) as router:
-        yield router
-
-
-@pytest.fixture
-def client() -> Iterator[HttpClient]:
-    with HttpClient(sleep=lambda _: None) as http:
-        yield http
 
 
 def test_fetch_without_a_key_sends_no_authorization(

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from models_catalog.cli import app
 from models_catalog.http import HttpClient
 from models_catalog.sync.command import run_sync
-from models_catalog.sync.runner import SyncOptions
+from models_catalog.sync.runner import Plan, SyncOptions
 
 from .conftest import FULL_MODEL, MakeCatalog, snapshot
 from .reference_responses import openrouter_record, openrouter_response
@@ -240,16 +240,7 @@ def test_reference_catalog_sync_with_its_own_response_changes_nothing(
 ) -> None:
     response = openrouter_response(reference_catalog)
     assert len(response["data"]) == 337
-    outcomes = run_sync(
-        "openrouter",
-        reference_catalog,
-        SyncOptions(dry_run=True),
-        env={},
-        source=_saved(tmp_path, response),
-        report_path=tmp_path / "report.md",
-    )
-    plan = outcomes[0].plan
-    assert plan is not None, outcomes[0].error
+    plan = _dry_plan(reference_catalog, tmp_path, response)
     assert plan.changed == []
     assert plan.count("unchanged") == 337
 
@@ -263,16 +254,7 @@ def test_reference_catalog_sync_plans_exactly_the_expected_changes(
     target = data[0]
     target["pricing"]["prompt"] = "0.00001"
     data.append(dict(target, id="acme/brand-new", name="Acme: Brand New"))
-    outcomes = run_sync(
-        "openrouter",
-        reference_catalog,
-        SyncOptions(dry_run=True),
-        env={},
-        source=_saved(tmp_path, response),
-        report_path=tmp_path / "report.md",
-    )
-    plan = outcomes[0].plan
-    assert plan is not None, outcomes[0].error
+    plan = _dry_plan(reference_catalog, tmp_path, response)
     folder = "providers/openrouter/models"
     assert {(f.action, f.rel) for f in plan.changed} == {
         ("deleted", f"{folder}/{gone}.toml"),
@@ -282,6 +264,19 @@ def test_reference_catalog_sync_plans_exactly_the_expected_changes(
     updated = next(f for f in plan.changed if f.action == "updated")
     assert updated.changes[0].describe().startswith("cost.input: ")
     assert [c.new for c in updated.changes] == [10]
+
+
+def _dry_plan(root: Path, tmp_path: Path, response: dict[str, Any]) -> Plan:
+    outcomes = run_sync(
+        "openrouter",
+        root,
+        SyncOptions(dry_run=True),
+        env={},
+        source=_saved(tmp_path, response),
+        report_path=tmp_path / "report.md",
+    )
+    assert outcomes[0].plan is not None, outcomes[0].error
+    return outcomes[0].plan
 
 
 def _saved(tmp_path: Path, response: dict[str, Any]) -> Path:
