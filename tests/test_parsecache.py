@@ -99,3 +99,16 @@ def test_field_checks_are_cached_until_the_checking_code_changes(
     monkeypatch.setattr(catalog_module, "CHECKS_FINGERPRINT", "changed-code")
     with pytest.raises(AssertionError, match="checks ran again"):
         load_catalog(root)
+
+
+def test_no_home_folder_means_no_cache_not_a_failure(
+    make_catalog: MakeCatalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("MODELS_CACHE_DIR")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(Path, "home", no_home)
+    assert cache_dir() is None
+    assert load_catalog(make_catalog({})).providers["openrouter"].models

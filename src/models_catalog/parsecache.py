@@ -45,7 +45,12 @@ def cache_dir() -> Path | None:
     configured = os.environ.get("MODELS_CACHE_DIR")
     if configured:
         return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # no home folder known: run without a cache
+            return None
     return Path(base) / "models-catalog"
 
 
