@@ -197,6 +197,15 @@ def sync(
             show_default=False,
         ),
     ] = None,
+    max_price_change: Annotated[
+        float | None,
+        typer.Option(
+            "--max-price-change",
+            metavar="FACTOR",
+            help="Fail a provider (nothing written) if a price would change over FACTOR times.",
+            show_default=False,
+        ),
+    ] = None,
     list_providers: Annotated[
         bool, typer.Option("--list-providers", help="Print the providers as a JSON matrix.")
     ] = False,
@@ -214,6 +223,8 @@ def sync(
             return 0
         if target is None:
             raise UsageError("missing TARGET (a provider id or group; see --list-providers)")
+        if max_price_change is not None and not max_price_change > 1:
+            raise UsageError(f"--max-price-change must be above 1, not {max_price_change:g}")
 
         from rich.console import Console
 
@@ -222,7 +233,7 @@ def sync(
         from .sync.report import REPORT_PATH
         from .sync.runner import SyncOptions
 
-        options = SyncOptions(dry_run, new_only, allow_mass_delete)
+        options = SyncOptions(dry_run, new_only, allow_mass_delete, max_price_change)
         console = Console(highlight=False, soft_wrap=True)
         errors = Console(stderr=True, highlight=False, soft_wrap=True)
         outcomes = run_sync(

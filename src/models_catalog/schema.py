@@ -288,12 +288,39 @@ class ModelMetadata(_CommonFields):
     benchmarks: list[Benchmark] | None = None
 
 
+def _check_glob(value: str) -> str:
+    if value != value.strip() or any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValueError(f"{value!r} has surrounding spaces or a control character")
+    opened = value.find("[")
+    if opened != -1 and "]" not in value[opened + 2 :]:
+        raise ValueError(f"{value!r} opens a [set] it never closes")
+    return value
+
+
+Glob = Annotated[str, Field(min_length=1), AfterValidator(_check_glob)]
+
+
+class SyncSettings(_Strict):
+    """`[sync]` in provider.toml: `ignore` globs name model ids the sync treats as absent."""
+
+    ignore: list[Glob] = []
+
+    @field_validator("ignore")
+    @classmethod
+    def _unique_globs(cls, globs: list[str]) -> list[str]:
+        repeated = sorted({g for g in globs if globs.count(g) > 1})
+        if repeated:
+            raise ValueError(f"ignore globs must be unique (repeated: {repeated})")
+        return globs
+
+
 class Provider(_Strict):
     name: NonEmpty
     env: Annotated[list[NonEmpty], Field(min_length=1)]
     npm: NonEmpty
     doc: NonEmpty
     api: str | None = None
+    sync: SyncSettings | None = None
 
 
 @dataclass(frozen=True, slots=True)

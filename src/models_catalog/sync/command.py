@@ -92,6 +92,8 @@ def print_outcomes(
         counts = ", ".join(f"{plan.count(a)} {a}" for a in ("created", "updated", "deleted"))
         verb = "would change" if dry_run and plan.changed else outcome.status
         console.print(f"{label}: {verb} ({counts}, {plan.count('unchanged')} unchanged)")
+        for check in plan.checks:
+            console.print(f"  [bold magenta]check[/bold magenta]: {escape(check.describe())}")
         for planned in plan.changed:
             colour = {"created": "green", "updated": "yellow", "deleted": "red"}[planned.action]
             console.print(f"  [{colour}]{planned.action}[/{colour}]: {escape(planned.rel)}")

@@ -20,6 +20,8 @@ from ..tomlfmt import format_metadata, format_provider_model
 from .compare import FieldChange, drop_empty, field_changes, same_authored
 from .contract import ExistingModel, SyncProvider
 from .convert import factor_against_base, unsafe_id_reason
+from .ignore import ignore_globs, is_ignored
+from .prices import PriceMove, price_moves
 
 if TYPE_CHECKING:
     from ..http import HttpClient
@@ -42,6 +44,7 @@ class Plan:
     provider_name: str
     files: list[PlannedFile] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    checks: list[PriceMove] = field(default_factory=list)
 
     def count(self, action: Action) -> int:
         return sum(1 for f in self.files if f.action == action)
@@ -56,6 +59,7 @@ class SyncOptions:
     dry_run: bool = False
     new_only: bool = False
     allow_mass_delete: bool = False
+    max_price_change: float | None = None
 
 
 class _View:
@@ -88,6 +92,8 @@ def read_provider_catalog(root: Path, provider: SyncProvider[Any]) -> Catalog:
     catalog = load_catalog(root, providers=[provider.id])
     models = catalog.providers[provider.id].models
     raise_for_unreadable(list(catalog.metadata.values()))
+    own = catalog.providers[provider.id].file
+    raise_for_unreadable([own] if own is not None else [])
     raise_for_unreadable(e for e in models.values() if not e.dangling)
     for entry in models.values():
         base = entry.data.get("base_model") if entry.data else None
@@ -133,6 +139,8 @@ def prepare(
     models: dict[str, dict[str, Any]] = {}
     metadata: dict[str, dict[str, Any]] = {}
     skipped: list[str] = []
+    globs = ignore_globs(catalog, provider.id)
+    ignored: list[str] = []
     for record in records:
         translation = provider.translate(record, view)
         if translation is None:
@@ -141,6 +149,9 @@ def prepare(
         reason = unsafe_id_reason(translation.id)
         if reason is not None:
             plan.notices.append(f"Rejected unsafe id {translation.id!r}: {reason}.")
+            continue
+        if is_ignored(translation.id, globs):
+            ignored.append(translation.id)
             continue
         if provider.skip_creates and translation.id not in existing:
             skipped.append(translation.id)
@@ -161,7 +172,14 @@ def prepare(
         models[translation.id] = dict(translation.model)
     if skipped:
         plan.notices.append(provider.skipped_notice(sorted(skipped)))
+    if ignored:
+        plan.notices.append(
+            f"Ignored {len(ignored)} model{'s' if len(ignored) != 1 else ''} matching "
+            f"[sync] ignore in provider.toml, treated as absent upstream: "
+            f"{', '.join(sorted(ignored))}."
+        )
 
+    moves: list[PriceMove] = []
     for model_id, model in models.items():
         model = _finish(provider, catalog, existing.get(model_id), model, metadata)
         rel = f"{provider.models_dir}/{model_id}.toml"
@@ -170,7 +188,9 @@ def prepare(
         entry = existing.get(model_id)
         planned = _plan_model(provider, rel, entry, model, options)
         if planned.action == "updated" and entry is not None:
-            planned = _with_resolved_changes(planned, catalog.resolved(entry), resolved)
+            old_resolved = catalog.resolved(entry)
+            planned = _with_resolved_changes(planned, old_resolved, resolved)
+            moves += price_moves(rel, old_resolved or {}, resolved)
         plan.files.append(planned)
 
     missing = sorted(set(existing) - set(models))
@@ -187,6 +207,8 @@ def prepare(
 
     plan.files += _plan_metadata(provider, catalog, metadata, options)
     _guard_mass_delete(provider, plan, len(existing), options)
+    _guard_price_changes(moves, options)
+    plan.checks = sorted((m for m in moves if m.check), key=lambda m: (m.rel, m.path))
     plan.files.sort(key=lambda f: f.rel)
     return plan
 
@@ -326,6 +348,22 @@ def _guard_mass_delete(
             f"the plan deletes {deleted} of {existing} existing model files (more "
             "than half); refusing, as this usually means an incomplete API response. Re-run with "
             "--allow-mass-delete if the deletions are real"
+        )
+
+
+def _guard_price_changes(moves: Sequence[PriceMove], options: SyncOptions) -> None:
+    limit = options.max_price_change
+    if limit is None:
+        return
+    larger = [m for m in moves if m.factor is not None and m.factor > limit]
+    if larger:
+        largest = max(larger, key=lambda m: m.factor or 0)
+        count = (
+            f"{len(larger)} price changes exceed" if len(larger) > 1 else "a price change exceeds"
+        )
+        raise SyncRefusedError(
+            f"{count} the --max-price-change factor {limit:g}, the largest "
+            f"{largest.describe()}; nothing was written"
         )
 
 
