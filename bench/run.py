@@ -95,13 +95,10 @@ def case_imports(catalog: Path, workdir: Path) -> list[str]:
     return [sys.executable, "-c", "import typer, pydantic, rich.console"]
 
 
-# name → (command maker, extra environment). "cold" runs bypass the parse cache.
-COLD = {"MODELS_NO_CACHE": "1"}
+# name → (command maker, extra environment).
 CASES: dict[str, tuple[Callable[[Path, Path], list[str]], dict[str, str]]] = {
     "validate": (case_validate, {}),
-    "validate-cold": (case_validate, COLD),
     "sync-openrouter": (case_sync_openrouter, {}),
-    "sync-openrouter-cold": (case_sync_openrouter, COLD),
     "imports": (case_imports, {}),
 }
 

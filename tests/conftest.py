@@ -140,15 +140,6 @@ def snapshot(root: Path) -> dict[str, bytes | str]:
     return state
 
 
-@pytest.fixture(autouse=True)
-def _private_parse_cache(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Each test gets its own parse cache folder, never the user's."""
-    monkeypatch.setenv("MODELS_CACHE_DIR", str(tmp_path_factory.mktemp("parse-cache")))
-    monkeypatch.delenv("MODELS_NO_CACHE", raising=False)
-
-
 @pytest.fixture
 def mock() -> Iterator[respx.MockRouter]:
     """A respx router: requests without a route fail, routes need not all be called."""

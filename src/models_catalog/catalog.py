@@ -1,37 +1,30 @@
 """Reading a catalog directory: families, model metadata, providers and their model files.
 
-Every file is read with `tomllib`. Model files may be symbolic links, or the plain-text link
-stubs git writes in their place when `core.symlinks` is off (the file holds only the relative
-target path); both are followed, and links whose target is missing are kept as dangling.
+Every file is read with the one TOML reader (`tomlread`). Model files may be symbolic links, or
+the plain-text link stubs git writes in their place when `core.symlinks` is off (the file holds
+only the relative target path); both are followed while they stay inside the catalog, and links
+whose target is missing are kept as dangling. Only regular files are read.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import stat
-import sys
-import tomllib
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
-import pydantic
-
-from . import __version__
 from .errors import CatalogFileError, UsageError
 from .inherit import resolve
-from .parsecache import Entries, Hit, ParseCache, signature
 from .schema import (
     Problem,
     check_metadata,
     check_provider,
     check_provider_model_fields,
 )
+from .tomlread import MAX_BYTES, TomlError, parse_toml
 
 FileKind = Literal["metadata", "provider-model", "provider", "families"]
 
@@ -41,21 +34,7 @@ FAMILIES_FILE = "families.toml"
 PROVIDER_FILE = "provider.toml"
 
 _LINK_STUB = re.compile(rb"[^\n\r\0=\[\]{}\"'#]+\.toml\n?")
-_TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
-_TOML_END = re.compile(r"\(at end of document\)")
 _MAX_LINK_HOPS = 16
-_PARALLEL_THRESHOLD = 1500
-
-
-def _fingerprint() -> str:
-    """Identifies the code that checks single files: a change to it invalidates cached checks."""
-    digest = hashlib.sha256(f"{__version__} {pydantic.VERSION}".encode())
-    for module in ("schema.py", "catalog.py"):
-        digest.update((Path(__file__).parent / module).read_bytes())
-    return digest.hexdigest()[:16]
-
-
-CHECKS_FINGERPRINT = _fingerprint()
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +49,7 @@ class CatalogFile:
     problems: tuple[Problem, ...] = ()
     parse_error: str | None = None
     parse_line: int | None = None
+    folder: bool = False
 
     @property
     def is_link(self) -> bool:
@@ -94,6 +74,7 @@ class Catalog:
     families_file: CatalogFile | None
     metadata: dict[str, CatalogFile]
     providers: dict[str, ProviderDir]
+    folders: list[CatalogFile] = field(default_factory=list)
 
     @property
     def family_set(self) -> frozenset[str] | None:
@@ -117,6 +98,7 @@ class Catalog:
 
     def all_files(self) -> list[CatalogFile]:
         files = [self.families_file] if self.families_file else []
+        files += self.folders
         files += self.metadata.values()
         for provider in self.providers.values():
             if provider.file is not None:
@@ -137,73 +119,116 @@ def model_id(rel_to_models: str) -> str:
     return rel_to_models.removesuffix(".toml")
 
 
-def _read(path: str, rel: str, kind: FileKind, cache: ParseCache) -> CatalogFile:
-    link: str | None = None
-    current = path
-    for _ in range(_MAX_LINK_HOPS):
-        try:
-            info = os.lstat(current)
-        except (FileNotFoundError, NotADirectoryError):
-            return CatalogFile(rel, kind, link=link, dangling=True)
-        if stat.S_ISLNK(info.st_mode):
-            target = os.readlink(current)
-            link = link or target
-            current = os.path.join(os.path.dirname(current), target)
-            continue
-        sig = signature(info)
-        hit: Hit | None = cache.lookup(current, sig)
-        if hit is None:
+class FileJob(NamedTuple):
+    """A file to read, or (with `problem`) a folder that could not be walked: reported as such."""
+
+    rel: str
+    kind: FileKind
+    problem: str | None = None
+
+
+class _Reader:
+    """Reads files of one catalog; follows links only while they stay inside it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = str(root)
+        self.real_root = os.path.realpath(root)
+
+    def inside(self, path: str) -> bool:
+        real = os.path.realpath(path)
+        return real == self.real_root or real.startswith(self.real_root + os.sep)
+
+    def read(self, job: FileJob) -> CatalogFile:
+        rel, kind = job.rel, job.kind
+        if job.problem is not None:
+            return CatalogFile(rel, kind, parse_error=job.problem, folder=True)
+        link: str | None = None
+        current = os.path.join(self.root, rel)
+        if kind in ("provider", "families") and not self.inside(current):
+            return CatalogFile(rel, kind, parse_error="file lies outside the catalog; not read")
+        for _ in range(_MAX_LINK_HOPS):
             try:
-                with open(current, "rb") as handle:
-                    raw = handle.read()
+                info = os.lstat(current)
+            except (FileNotFoundError, NotADirectoryError):
+                return CatalogFile(rel, kind, link=link, dangling=True)
             except OSError as exc:
-                return CatalogFile(
-                    rel, kind, link=link, parse_error=f"cannot read file: {exc.strerror}"
-                )
+                return CatalogFile(rel, kind, link=link, parse_error=_cannot_read(exc))
+            if stat.S_ISLNK(info.st_mode):
+                target = os.readlink(current)
+                link = link or target
+                current = os.path.join(os.path.dirname(current), target)
+                if not self.inside(current):
+                    return CatalogFile(rel, kind, link=link, parse_error=_outside(target))
+                continue
+            if not stat.S_ISREG(info.st_mode):
+                return CatalogFile(rel, kind, link=link, parse_error=_not_regular(info.st_mode))
+            try:
+                raw = _read_regular(current)
+            except OSError as exc:
+                return CatalogFile(rel, kind, link=link, parse_error=_cannot_read(exc))
+            except TomlError as exc:
+                return CatalogFile(rel, kind, link=link, parse_error=exc.message)
             if len(raw) < 1024 and _LINK_STUB.fullmatch(raw) is not None:
-                hit = ("link", raw.decode("utf-8").strip(), {})
-            else:
-                parsed = _parse(raw)
-                if isinstance(parsed, tuple):
-                    message, line = parsed
-                    return CatalogFile(rel, kind, link=link, parse_error=message, parse_line=line)
-                hit = ("toml", parsed, {})
-            cache.store(current, sig, *hit)
-        payload, checks = hit[1], hit[2]
-        if isinstance(payload, str):  # a git link stub: its target
-            link = link or payload
-            current = os.path.join(os.path.dirname(current), payload)
-            continue
-        data: dict[str, Any] = payload
-        checked = checks.get(f"{CHECKS_FINGERPRINT}:{kind}")
-        if checked is None:
+                target = raw.decode("utf-8").strip()
+                link = link or target
+                current = os.path.join(os.path.dirname(current), target)
+                if not self.inside(current):
+                    return CatalogFile(rel, kind, link=link, parse_error=_outside(target))
+                continue
+            try:
+                data = parse_toml(raw)
+            except TomlError as exc:
+                return CatalogFile(
+                    rel, kind, link=link, parse_error=exc.message, parse_line=exc.line
+                )
             problems = tuple(_field_problems(kind, data))
-            checked = tuple((p.key, p.message, p.warning) for p in problems)
-            cache.store(
-                current, sig, "toml", data, {**checks, f"{CHECKS_FINGERPRINT}:{kind}": checked}
-            )
-        else:
-            problems = tuple(Problem(*found) for found in checked)
-        return CatalogFile(rel, kind, link=link, data=data, problems=problems)
-    return CatalogFile(rel, kind, link=link, parse_error="too many levels of links")
+            return CatalogFile(rel, kind, link=link, data=data, problems=problems)
+        return CatalogFile(rel, kind, link=link, parse_error="too many levels of links")
 
 
-def _parse(raw: bytes) -> dict[str, Any] | tuple[str, int | None]:
-    """The parsed table, or an error message and its line."""
+def _read_regular(path: str) -> bytes:
+    """The bytes of a regular file, opened without following a link and without blocking (a
+    file replaced by a FIFO after it was looked at is refused, not waited on)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return "file is not valid UTF-8", None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        match = _TOML_LINE.search(message)
-        line = int(match.group(1)) if match else None
-        if _TOML_END.search(message):
-            line = text.count("\n") + (0 if text.endswith("\n") else 1)
-        message = _TOML_END.sub("", _TOML_LINE.sub("", message)).strip()
-        return f"invalid TOML: {message}", line
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise TomlError(_not_regular(info.st_mode))
+        too_big = TomlError(f"file is larger than {MAX_BYTES // 1024} KiB; not read")
+        if info.st_size > MAX_BYTES:
+            raise too_big
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := os.read(fd, max(info.st_size + 1, 65536)):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_BYTES:  # it grew while being read
+                raise too_big
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _cannot_read(exc: OSError) -> str:
+    return f"cannot read file: {exc.strerror or exc}"
+
+
+def _outside(target: str) -> str:
+    return f"link target {target!r} lies outside the catalog; not read"
+
+
+def _not_regular(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        what = "a FIFO"
+    elif stat.S_ISSOCK(mode):
+        what = "a socket"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        what = "a device"
+    elif stat.S_ISDIR(mode):
+        what = "a folder"
+    else:
+        what = "not a regular file"
+    return f"is {what}, not a regular file; not read"
 
 
 def _field_problems(kind: FileKind, data: dict[str, Any]) -> list[Problem]:
@@ -219,67 +244,67 @@ def _field_problems(kind: FileKind, data: dict[str, Any]) -> list[Problem]:
     return []
 
 
-def _read_batch(
-    root: str, jobs: Sequence[tuple[str, FileKind]], cache: ParseCache
-) -> tuple[list[CatalogFile], dict[str, Entries]]:
-    return [_read(os.path.join(root, rel), rel, kind, cache) for rel, kind in jobs], cache.new
+def read_files(root: Path, jobs: Sequence[FileJob]) -> list[CatalogFile]:
+    """Read and check each file (a folder job becomes its problem)."""
+    reader = _Reader(root)
+    return [reader.read(job) for job in jobs]
 
 
-def read_files(root: Path, jobs: Sequence[tuple[str, FileKind]]) -> list[CatalogFile]:
-    """Read and check many files: through the parse cache, and on two processes when enough
-    of them miss it to pay off."""
-    root = root.resolve()
-    cache = ParseCache.for_root(root)
-    parallel = (os.cpu_count() or 1) >= 2 and sys.platform == "linux"
-    if parallel and len(jobs) >= _PARALLEL_THRESHOLD and _mostly_uncached(root, jobs, cache):
-        half = len(jobs) // 2
-        with ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork")) as pool:
-            future = pool.submit(_read_batch, str(root), jobs[half:], cache)
-            first, _ = _read_batch(str(root), jobs[:half], cache)
-            second, found = future.result()
-        cache.merge(found)
-        files = first + second
-    else:
-        files, _ = _read_batch(str(root), jobs, cache)
-    cache.save()
-    return files
-
-
-def _mostly_uncached(root: Path, jobs: Sequence[tuple[str, FileKind]], cache: ParseCache) -> bool:
-    """Whether a sample of the jobs misses the cache: then parsing is worth a second process."""
-    sample = jobs[:: max(1, len(jobs) // 50)]
-    misses = 0
-    for rel, _ in sample:
-        key = os.path.join(str(root), rel)
+def _toml_files(root: Path, folder: Path, kind: FileKind) -> list[FileJob]:
+    """A job for every `*.toml` below `folder`, sorted, with paths relative to `root`; linked
+    folders are followed while they stay inside the catalog and do not loop back (by real
+    path); a folder that cannot be listed, leaves the catalog or loops is a problem job."""
+    real_root = os.path.realpath(root)
+    base = folder.relative_to(root).as_posix()
+    start = os.path.realpath(folder)
+    if not (start == real_root or start.startswith(real_root + os.sep)):
+        return [FileJob(base, kind, "folder lies outside the catalog; not read")]
+    jobs: list[FileJob] = []
+    pending: list[tuple[str, tuple[str, ...]]] = [(base, (start,))]
+    while pending:
+        rel, ancestors = pending.pop()
         try:
-            hit = cache.lookup(key, signature(os.lstat(key)))
-        except OSError:
+            with os.scandir(os.path.join(root, rel)) as listing:
+                entries = list(listing)
+        except FileNotFoundError:
+            if rel == base:
+                return []
+            jobs.append(FileJob(rel, kind, "folder vanished while being read"))
             continue
-        misses += hit is None
-    return misses * 2 > len(sample)
+        except OSError as exc:
+            jobs.append(FileJob(rel, kind, f"cannot read folder: {exc.strerror or exc}"))
+            continue
+        for entry in entries:
+            child = f"{rel}/{entry.name}"
+            if entry.is_symlink() and _is_dir(entry):
+                real = os.path.realpath(entry.path)
+                if not (real == real_root or real.startswith(real_root + os.sep)):
+                    jobs.append(FileJob(child, kind, "folder link leads outside the catalog"))
+                elif real in ancestors:
+                    jobs.append(FileJob(child, kind, "folder link loops back; not followed"))
+                else:
+                    pending.append((child, (*ancestors, real)))
+            elif entry.is_dir(follow_symlinks=False):
+                pending.append((child, (*ancestors, os.path.join(ancestors[-1], entry.name))))
+            elif entry.name.endswith(".toml"):
+                jobs.append(FileJob(child, kind))
+    jobs.sort(key=lambda job: job.rel)
+    return jobs
 
 
-def _toml_files(folder: Path) -> list[str]:
-    """Every `*.toml` below `folder`, relative to it, sorted; following linked folders."""
-    found: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
-        dirnames.sort()
-        prefix = os.path.relpath(dirpath, folder)
-        for name in filenames:
-            if name.endswith(".toml"):
-                found.append(name if prefix == "." else f"{prefix}/{name}".replace(os.sep, "/"))
-    found.sort()
-    return found
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
-def provider_model_jobs(root: Path, provider_id: str) -> list[tuple[str, FileKind]]:
-    models = root / PROVIDERS_DIR / provider_id / MODELS_DIR
-    prefix = f"{PROVIDERS_DIR}/{provider_id}/{MODELS_DIR}/"
-    return [(prefix + rel, "provider-model") for rel in _toml_files(models)]
+def provider_model_jobs(root: Path, provider_id: str) -> list[FileJob]:
+    return _toml_files(root, root / PROVIDERS_DIR / provider_id / MODELS_DIR, "provider-model")
 
 
-def metadata_jobs(root: Path) -> list[tuple[str, FileKind]]:
-    return [(f"{MODELS_DIR}/{rel}", "metadata") for rel in _toml_files(root / MODELS_DIR)]
+def metadata_jobs(root: Path) -> list[FileJob]:
+    return _toml_files(root, root / MODELS_DIR, "metadata")
 
 
 def provider_ids(root: Path) -> list[str]:
@@ -293,25 +318,28 @@ def load_catalog(
     root: Path,
     *,
     providers: Iterable[str] | None = None,
-    reader: Callable[[Path, Sequence[tuple[str, FileKind]]], list[CatalogFile]] = read_files,
+    reader: Callable[[Path, Sequence[FileJob]], list[CatalogFile]] = read_files,
 ) -> Catalog:
     """Read the catalog at `root`: every provider, or only those named in `providers`."""
     wanted = provider_ids(root) if providers is None else list(providers)
-    jobs: list[tuple[str, FileKind]] = []
+    jobs: list[FileJob] = []
     if (root / FAMILIES_FILE).exists():
-        jobs.append((FAMILIES_FILE, "families"))
+        jobs.append(FileJob(FAMILIES_FILE, "families"))
     jobs += metadata_jobs(root)
     for pid in wanted:
         if (root / PROVIDERS_DIR / pid / PROVIDER_FILE).exists():
-            jobs.append((f"{PROVIDERS_DIR}/{pid}/{PROVIDER_FILE}", "provider"))
+            jobs.append(FileJob(f"{PROVIDERS_DIR}/{pid}/{PROVIDER_FILE}", "provider"))
         jobs += provider_model_jobs(root, pid)
     files = reader(root, jobs)
 
     families_file: CatalogFile | None = None
     metadata: dict[str, CatalogFile] = {}
+    folders: list[CatalogFile] = []
     dirs = {pid: ProviderDir(pid, None) for pid in wanted}
     for entry in files:
-        if entry.kind == "families":
+        if entry.folder:
+            folders.append(entry)
+        elif entry.kind == "families":
             families_file = entry
         elif entry.kind == "metadata":
             metadata[model_id(entry.rel.removeprefix(f"{MODELS_DIR}/"))] = entry
@@ -324,7 +352,7 @@ def load_catalog(
     families: list[str] | None = None
     if families_file is not None and families_file.data is not None and not families_file.problems:
         families = list(families_file.data["families"])
-    return Catalog(root, families, families_file, metadata, dirs)
+    return Catalog(root, families, families_file, metadata, dirs, folders)
 
 
 def raise_for_unreadable(files: Iterable[CatalogFile]) -> None:

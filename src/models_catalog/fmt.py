@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 from .catalog import (
     MODELS_DIR,
     PROVIDERS_DIR,
+    FileJob,
     FileKind,
     metadata_jobs,
     provider_ids,
@@ -20,6 +20,7 @@ from .catalog import (
 from .errors import CatalogInvalidError, UsageError
 from .files import write_atomic
 from .tomlfmt import format_metadata, format_provider_model, has_comments
+from .tomlread import loads
 
 FORMATTERS: dict[FileKind, Callable[[Mapping[str, Any]], str]] = {
     "metadata": format_metadata,
@@ -69,7 +70,7 @@ def classify(root: Path, path: Path) -> FileKind:
     raise UsageError(f"{path} is not a model file (models/… or providers/<p>/models/…)")
 
 
-def _jobs(root: Path, paths: Sequence[Path]) -> list[tuple[str, FileKind]]:
+def _jobs(root: Path, paths: Sequence[Path]) -> list[FileJob]:
     if not paths:
         jobs = metadata_jobs(root)
         for pid in provider_ids(root):
@@ -83,7 +84,7 @@ def _jobs(root: Path, paths: Sequence[Path]) -> list[tuple[str, FileKind]]:
         for file in files:
             kind = classify(root, file)
             rel = file.absolute().relative_to(root.absolute()).as_posix()
-            jobs.append((rel, kind))
+            jobs.append(FileJob(rel, kind))
     return jobs
 
 
@@ -110,7 +111,7 @@ def format_files(root: Path, paths: Sequence[Path], *, check: bool) -> FormatRes
             result.commented.append(entry.rel)
             continue
         output = FORMATTERS[entry.kind](entry.data)
-        if not same_values(tomllib.loads(output), entry.data):
+        if not same_values(loads(output), entry.data):
             problems.append(f"{entry.rel}: formatting would change its values; left as it is")
             continue
         if output == text:

@@ -46,6 +46,8 @@ def validate_catalog(catalog: Catalog) -> Report:
     families = catalog.family_set
     if catalog.families_file is not None:
         _file_findings(report, catalog, catalog.families_file)
+    for folder in catalog.folders:
+        _file_findings(report, catalog, folder)
     for entry in catalog.metadata.values():
         _file_findings(report, catalog, entry)
         if entry.data is not None:

@@ -91,6 +91,7 @@ def read_provider_catalog(root: Path, provider: SyncProvider[Any]) -> Catalog:
     """Step 1: the provider's files and the metadata, each checked; a bad file stops the run."""
     catalog = load_catalog(root, providers=[provider.id])
     models = catalog.providers[provider.id].models
+    raise_for_unreadable(catalog.folders)
     raise_for_unreadable(list(catalog.metadata.values()))
     own = catalog.providers[provider.id].file
     raise_for_unreadable([own] if own is not None else [])
