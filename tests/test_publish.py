@@ -81,8 +81,9 @@ class Setup:
     def pr_calls(self) -> list[list[str]]:
         return [call for call in self.gh_calls() if call[0] == "pr"]
 
-    def open_pr(self, number: int) -> None:
-        (self.gh_state / "open-prs.json").write_text(json.dumps([{"number": number}]))
+    def open_pr(self, number: int, labels: Sequence[str] = ()) -> None:
+        entry = {"number": number, "labels": [{"id": f"L{n}", "name": n} for n in labels]}
+        (self.gh_state / "open-prs.json").write_text(json.dumps([entry]))
 
     def remote_branches(self) -> list[str]:
         listed = git(self.remote, "for-each-ref", "--format=%(refname:short)", "refs/heads")
@@ -186,7 +187,7 @@ def test_a_catalog_change_opens_a_pull_request(setup: Setup) -> None:
     assert "edited" in (work / "README.md").read_text()
     assert git(work, "status", "--porcelain", "--", "catalog") == ""
 
-    listing = ["pr", "list", "--head", BRANCH, "--state", "open", "--json", "number"]
+    listing = ["pr", "list", "--head", BRANCH, "--state", "open", "--json", "number,labels"]
     create = ["pr", "create", "--base", "main", "--head", BRANCH, "--title", TITLE]
     create += ["--body-file", str(setup.report.resolve())]
     create += ["--label", "automation", "--label", "model-sync", "--label", "provider:openrouter"]
@@ -477,3 +478,60 @@ def test_the_publish_command_uses_the_registry_name_and_the_report(
     assert create[create.index("--title") + 1] == "chore(sync): update OpenRouter model catalog"
     body = Path(create[create.index("--body-file") + 1])
     assert body.read_text() == "the report\n"
+
+
+CHECKED_REPORT = (
+    "Synced target `openrouter`.\n\n## Notices\n\n### OpenRouter\n\n"
+    "- **Check:** providers/openrouter/models/gpt.toml: cost.input 3 → 30 (10x higher)\n"
+    "- Skipped 1 model.\n"
+)
+
+
+def test_a_report_with_price_checks_adds_needs_review(setup: Setup) -> None:
+    setup.report.write_text(CHECKED_REPORT)
+    work = setup.clone("work")
+    change_catalog(work)
+    publish(work, setup)
+    created = [call[2] for call in setup.gh_calls() if call[:2] == ["label", "create"]]
+    assert created == ["automation", "model-sync", "provider:openrouter", "needs-review"]
+    create = setup.pr_calls()[-1]
+    assert create[1] == "create"
+    assert create[-2:] == ["--label", "needs-review"]
+
+
+def test_notices_without_checks_add_no_needs_review(setup: Setup) -> None:
+    setup.report.write_text(CHECKED_REPORT.replace("- **Check:** ", "- Check "))
+    work = setup.clone("work")
+    change_catalog(work)
+    publish(work, setup)
+    assert not any("needs-review" in call for call in setup.gh_calls())
+
+
+def test_an_open_pr_gains_needs_review_with_checks_and_loses_it_without(
+    setup: Setup,
+) -> None:
+    first = setup.clone("first")
+    change_catalog(first)
+    publish(first, setup)
+    setup.open_pr(7, ["automation", "needs-review"])
+    setup.report.write_text(CHECKED_REPORT)
+    second = setup.clone("second")
+    change_catalog(second, text='name = "GPT 2"\n')
+    publish(second, setup)
+    edit = setup.pr_calls()[-1]
+    assert edit[:3] == ["pr", "edit", "7"]
+    assert edit[-2:] == ["--add-label", "needs-review"] and "--remove-label" not in edit
+
+    setup.report.write_text("Synced target `openrouter`.\n\n## Notices\n\nNone.\n")
+    third = setup.clone("third")
+    change_catalog(third, text='name = "GPT 3"\n')
+    publish(third, setup)
+    edit = setup.pr_calls()[-1]
+    assert edit[-2:] == ["--remove-label", "needs-review"]
+    assert edit.count("needs-review") == 1
+
+    setup.open_pr(7, ["automation"])
+    fourth = setup.clone("fourth")
+    change_catalog(fourth, text='name = "GPT 4"\n')
+    publish(fourth, setup)
+    assert "needs-review" not in setup.pr_calls()[-1]

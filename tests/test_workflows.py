@@ -125,7 +125,7 @@ def test_sync_job_steps(sync: dict[Any, Any]) -> None:
     assert "default_branch" in checkout["with"]["ref"]
     commands = runs(job)
     order = [
-        'models sync "$PROVIDER"',
+        'models sync "$PROVIDER" --max-price-change "$MAX_PRICE_CHANGE"',
         "models validate",
         'models publish "$PROVIDER" --name "$PROVIDER_NAME"',
     ]
@@ -135,6 +135,16 @@ def test_sync_job_steps(sync: dict[Any, Any]) -> None:
     assert publish["env"]["GH_TOKEN"] == "${{ github.token }}"
     summary = run_step(job, "--step-summary .sync/model-sync-report.md")
     assert "!cancelled()" in summary["if"] or "always()" in summary["if"]
+
+
+def test_sync_refuses_sharp_price_moves_unless_a_dispatch_raises_the_factor(
+    sync: dict[Any, Any],
+) -> None:
+    factor = sync["jobs"]["sync"]["env"]["MAX_PRICE_CHANGE"]
+    assert factor == "${{ inputs.max_price_change || '100' }}"
+    dispatch = triggers(sync)["workflow_dispatch"]["inputs"]["max_price_change"]
+    assert dispatch["default"] == "100"
+    assert float(dispatch["default"]) > 5  # above the factor that only flags a check
 
 
 def test_sync_job_gets_every_providers_secrets(sync: dict[Any, Any]) -> None:

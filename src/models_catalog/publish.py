@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from .errors import ModelsError, UsageError
-from .sync.report import CLOSING_LINE
+from .sync.report import CLOSING_LINE, has_checks
 
 BRANCH_PREFIX = "automation/sync-models-"
 BOT_NAME = "github-actions[bot]"
@@ -35,6 +35,8 @@ _LABELS = {
     "model-sync": ("1d76db", "Model catalog sync"),
 }
 _PROVIDER_LABEL_COLOR = "c5def5"
+REVIEW_LABEL = "needs-review"
+_REVIEW_STYLE = ("d93f0b", "A price moved sharply: check the report before merging")
 
 PublishAction = Literal["no-change", "created", "updated"]
 
@@ -124,8 +126,9 @@ def pr_title(provider_name: str) -> str:
     return f"chore(sync): update {provider_name} model catalog"
 
 
-def pr_labels(provider_id: str) -> list[str]:
-    return [*_LABELS, f"provider:{provider_id}"]
+def pr_labels(provider_id: str, *, needs_review: bool = False) -> list[str]:
+    """The labels of a sync pull request; `needs-review` when its report has price checks."""
+    return [*_LABELS, f"provider:{provider_id}", *([REVIEW_LABEL] if needs_review else [])]
 
 
 def publish_sync(
@@ -161,6 +164,10 @@ def publish_sync(
     body = report.resolve()
     if not body.is_file():
         raise ModelsError(f"the sync report {report} does not exist; run `models sync` first")
+    try:
+        needs_review = has_checks(body.read_text(encoding="utf-8", errors="replace"))
+    except OSError as exc:
+        raise ModelsError(f"cannot read the sync report {report}: {exc.strerror}") from None
     base = base or _current_branch(run, repo)
 
     git("checkout", "--quiet", "-B", branch)
@@ -179,14 +186,16 @@ def publish_sync(
         f"refs/heads/{branch}:refs/heads/{branch}",
     )
 
-    labels = pr_labels(provider_id)
+    labels = pr_labels(provider_id, needs_review=needs_review)
     _ensure_labels(run, repo, labels, provider_name)
-    listing = gh("pr", "list", "--head", branch, "--state", "open", "--json", "number")
+    listing = gh("pr", "list", "--head", branch, "--state", "open", "--json", "number,labels")
     open_prs = _parse_pr_list(listing)
     if open_prs:
-        number = open_prs[0]
+        number, current = open_prs[0]
         edit = ["pr", "edit", str(number), "--title", title, "--body-file", str(body)]
-        edited = gh(*edit, *_flags("--add-label", labels))
+        # The report is rewritten on each run: a label for checks no longer there goes.
+        stale = [] if needs_review or REVIEW_LABEL not in current else [REVIEW_LABEL]
+        edited = gh(*edit, *_flags("--add-label", labels), *_flags("--remove-label", stale))
         return PublishOutcome(
             "updated", branch, base, commit, number, _last_line(edited.stdout) or None
         )
@@ -233,7 +242,8 @@ def _ensure_labels(
     for label in labels:
         if label in existing:
             continue
-        color, description = _LABELS.get(label, (_PROVIDER_LABEL_COLOR, f"Sync of {provider_name}"))
+        styles = {**_LABELS, REVIEW_LABEL: _REVIEW_STYLE}
+        color, description = styles.get(label, (_PROVIDER_LABEL_COLOR, f"Sync of {provider_name}"))
         args = ["gh", "label", "create", label, "--color", color, "--description", description]
         result = run(args, cwd=repo, check=False)
         # Matrix jobs run in parallel; another one may have just created the same label.
@@ -252,9 +262,16 @@ def _json_list(result: CommandResult) -> list[dict[str, object]]:
     return data
 
 
-def _parse_pr_list(result: CommandResult) -> list[int]:
-    numbers = [entry.get("number") for entry in _json_list(result)]
-    return [number for number in numbers if isinstance(number, int)]
+def _parse_pr_list(result: CommandResult) -> list[tuple[int, set[str]]]:
+    """Each open pull request's number and label names."""
+    found = []
+    for entry in _json_list(result):
+        number, labels = entry.get("number"), entry.get("labels")
+        if isinstance(number, int):
+            listed = labels if isinstance(labels, list) else []
+            names = {label.get("name") for label in listed if isinstance(label, dict)}
+            found.append((number, {n for n in names if isinstance(n, str)}))
+    return found
 
 
 def _pr_number(url: str | None) -> int | None:
