@@ -14,6 +14,7 @@ from typing import Annotated, TypeVar
 
 import typer
 
+from .display import visible
 from .errors import CatalogInvalidError, ModelsError
 
 app = typer.Typer(
@@ -37,7 +38,7 @@ DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks of e
 
 
 def _fail(message: str, code: int) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
+    typer.echo(f"error: {visible(message)}", err=True)
     return typer.Exit(code)
 
 
@@ -50,7 +51,7 @@ def _guard(debug: bool, action: Callable[[], T]) -> T:
             raise
         if isinstance(exc, CatalogInvalidError):
             for problem in exc.problems:
-                typer.echo(problem, err=True)
+                typer.echo(visible(problem), err=True)
         raise _fail(str(exc), exc.exit_code) from None
     except KeyboardInterrupt:
         raise _fail("interrupted", 130) from None
@@ -80,11 +81,14 @@ def validate(
         annotate = os.environ.get("GITHUB_ACTIONS") == "true"
         for finding in report.findings:
             is_error = strict or not finding.warning
-            typer.echo(str(finding).replace(f"{finding.path}", str(root / finding.path), 1))
+            shown = str(finding).replace(f"{finding.path}", str(root / finding.path), 1)
+            typer.echo(visible(shown))
             if annotate:
                 level = "error" if is_error else "warning"
                 line = f",line={finding.line}" if finding.line is not None else ""
-                typer.echo(f"::{level} file={root / finding.path}{line}::{finding.message}")
+                typer.echo(
+                    visible(f"::{level} file={root / finding.path}{line}::{finding.message}")
+                )
         errors = len(report.errors(strict=strict))
         warnings = len(report.warnings) if not strict else 0
         summary = (

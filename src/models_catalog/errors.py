@@ -50,6 +50,16 @@ class ProviderError(ModelsError):
         super().__init__(f"{provider}: {message}")
 
 
+class SourceValueError(ModelsError):
+    """A value in one API record cannot be used (not finite, out of range, no real date); the
+    runner skips that record and names `field` in a notice."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
+
+
 class FetchError(ModelsError):
     """An HTTP request failed after its retries; the message never contains a secret."""
 

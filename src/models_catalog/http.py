@@ -14,14 +14,17 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Any
-from urllib.parse import quote, quote_plus, unquote_plus, urlsplit
+from urllib.parse import unquote_plus, urlsplit
 
 import httpx
 
 from . import __version__
 from .errors import FetchError
+from .jsondata import MAX_JSON_BYTES, JsonError, JsonLimitError, decode_json
+from .redaction import REDACTED, redact, sendable
 
-REDACTED = "***"
+__all__ = ["REDACTED", "HttpClient", "parse_retry_after", "redact", "redact_url", "sendable"]
+
 SECRET_QUERY_PARAMS = frozenset({"key", "api_key", "token"})
 USER_AGENT = f"models-catalog/{__version__}"
 
@@ -29,6 +32,11 @@ USER_AGENT = f"models-catalog/{__version__}"
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
 DEFAULT_TIMEOUT = 30.0
+"""Seconds allowed for connecting, and between two pieces of a response."""
+REQUEST_DEADLINE = 120.0
+"""Seconds allowed for one whole request, however slowly the server sends."""
+TOTAL_DEADLINE = 600.0
+"""Seconds allowed for all of one client's requests (one provider's fetch), waits included."""
 DEFAULT_ATTEMPTS = 4
 DEFAULT_BACKOFF = 1.0
 MAX_DELAY = 60.0
@@ -40,16 +48,8 @@ ErrorDetail = Callable[[httpx.Response], str | None]
 _RETRYABLE_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 
 
-def redact(text: str, secrets: Sequence[str]) -> str:
-    """`text` with every non-empty secret, raw or percent-encoded, replaced by `***`."""
-    forms = {form for secret in secrets if secret for form in _encodings(secret)}
-    for form in sorted(forms, key=len, reverse=True):
-        text = text.replace(form, REDACTED)
-    return text
-
-
-def _encodings(secret: str) -> tuple[str, ...]:
-    return (secret, quote(secret, safe=""), quote_plus(secret, safe=""))
+class _Unfinished(Exception):
+    """A response cut off by a limit: its message says which."""
 
 
 def redact_url(url: str, secrets: Sequence[str] = ()) -> str:
@@ -109,7 +109,11 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
 
 
 class HttpClient:
-    """A synchronous JSON client; use it as a context manager so the connections are closed."""
+    """A synchronous JSON client; use it as a context manager so the connections are closed.
+
+    Each request must complete (headers and body) within `request_deadline` seconds, and all
+    requests of one client, retries and waits included, within `total_deadline` seconds of its
+    creation: one client serves one provider's fetch."""
 
     def __init__(
         self,
@@ -118,6 +122,9 @@ class HttpClient:
         attempts: int = DEFAULT_ATTEMPTS,
         backoff: float = DEFAULT_BACKOFF,
         max_delay: float = MAX_DELAY,
+        request_deadline: float = REQUEST_DEADLINE,
+        total_deadline: float = TOTAL_DEADLINE,
+        max_bytes: int = MAX_JSON_BYTES,
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
@@ -126,6 +133,11 @@ class HttpClient:
         self.attempts = attempts
         self.backoff = backoff
         self.max_delay = max_delay
+        self.timeout = timeout
+        self.request_deadline = request_deadline
+        self.total_deadline = total_deadline
+        self.max_bytes = max_bytes
+        self._ends = time.monotonic() + total_deadline
         self._sleep = sleep
         self._client = httpx.Client(
             timeout=httpx.Timeout(timeout),
@@ -160,9 +172,11 @@ class HttpClient:
         """GET `url` and decode its JSON body, retrying transient failures.
 
         Connection errors, timeouts, 429 and 5xx are retried with exponential backoff (or the
-        server's `Retry-After`, capped at `max_delay`) up to `attempts` tries in all. Any other
-        failure, or the last one, raises FetchError. `error_detail` may extract a provider's
-        explanation from a failed response; it is redacted like everything else.
+        server's `Retry-After`, capped at `max_delay`) up to `attempts` tries in all, as long as
+        the client's total deadline allows. Any other failure, or the last one, raises
+        FetchError. `error_detail` may extract a provider's explanation from a failed response;
+        it is redacted like everything else. Header values that HTTP cannot carry are refused
+        before anything is sent, naming the header but never its value.
         """
         full_url = _full_url(url, params)
         hidden = [*_collect_secrets(secrets, params, headers), *_query_secrets(full_url)]
@@ -171,33 +185,92 @@ class HttpClient:
         def fail(reason: str) -> FetchError:
             return FetchError(redact(f"GET {shown_url} {reason}.", hidden))
 
+        for name, value in (headers or {}).items():
+            if not sendable(name) or not sendable(value):
+                raise fail(f"was not sent: header {name!r} contains characters that cannot be sent")
+
         for attempt in range(1, self.attempts + 1):
             last = attempt == self.attempts
             tried = f" after {attempt} attempts" if attempt > 1 else ""
+            if self._left() <= 0:
+                raise fail(f"was not sent{tried}: {self._budget_spent()}")
             try:
-                response = self._client.get(url, params=params, headers=headers)
+                response = self._get(url, params, headers)
             except _RETRYABLE_ERRORS as exc:
-                if last:
+                if last or not self._wait(self._backoff_delay(attempt)):
                     raise fail(f"failed{tried}: {_describe_error(exc)}") from None
-                self._sleep(self._backoff_delay(attempt))
                 continue
-            except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            except _Unfinished as exc:
+                raise fail(f"failed{tried}: {exc}") from None
+            except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
                 raise fail(f"failed: {_describe_error(exc)}") from None
 
             status = response.status_code
             if status < 400:
                 try:
-                    return response.json()
-                except ValueError:
+                    return decode_json(response.content, max_bytes=self.max_bytes)
+                except JsonLimitError as exc:
+                    raise fail(f"returned an unusable response: {exc}") from None
+                except JsonError:
                     raise fail(_not_json(response)) from None
             retryable = status == 429 or status >= 500
-            if retryable and not last:
-                self._sleep(self._retry_delay(attempt, response))
+            if retryable and not last and self._wait(self._retry_delay(attempt, response)):
                 continue
             detail = _detail(error_detail, response)
             message = f"failed{tried if retryable else ''}: {_status_text(response)}"
             raise fail(f"{message} ({detail})" if detail else message)
         raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _left(self) -> float:
+        return self._ends - time.monotonic()
+
+    def _budget_spent(self) -> str:
+        return f"the time allowed for all requests ({self.total_deadline:g} s) ran out"
+
+    def _wait(self, seconds: float) -> bool:
+        """Sleep `seconds` unless that would pass the total deadline (then False)."""
+        if seconds >= self._left():
+            return False
+        self._sleep(seconds)
+        return True
+
+    def _get(
+        self, url: str, params: Mapping[str, str] | None, headers: Mapping[str, str] | None
+    ) -> httpx.Response:
+        """One GET, its whole body read within the request deadline and the size limit."""
+        total = self._left() < self.request_deadline
+        window = min(self.request_deadline, self._left())
+        ends = time.monotonic() + window
+        request = self._client.build_request(
+            "GET", url, params=params, headers=headers, timeout=min(self.timeout, window)
+        )
+        response = self._client.send(request, stream=True)
+        body = bytearray()
+        try:
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > self.max_bytes:
+                    raise _Unfinished(f"the response is larger than {self.max_bytes:,} bytes")
+                if time.monotonic() > ends:
+                    raise _Unfinished(
+                        self._budget_spent()
+                        if total
+                        else f"no complete response within {self.request_deadline:g} s"
+                    )
+        finally:
+            response.close()
+        headers_read = [
+            (k, v)
+            for k, v in response.headers.multi_items()
+            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+        ]
+        return httpx.Response(
+            response.status_code,
+            headers=headers_read,
+            content=bytes(body),
+            request=request,
+            extensions=response.extensions,
+        )
 
     def _backoff_delay(self, attempt: int) -> float:
         return float(min(self.max_delay, self.backoff * 2 ** (attempt - 1)))

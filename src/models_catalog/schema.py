@@ -8,6 +8,7 @@ the cross-field rules for a resolved model.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -105,7 +107,20 @@ def _check_url(value: str) -> str:
 NonEmpty = Annotated[str, Field(min_length=1)]
 DateString = Annotated[str, AfterValidator(_check_date)]
 Url = Annotated[str, AfterValidator(_check_url)]
-Count = Annotated[float, Field(ge=0)]
+TOML_INT_MIN, TOML_INT_MAX = -(2**63), 2**63 - 1
+
+
+def _toml_number(value: Any) -> Any:
+    """Numbers TOML can hold: integers within 64 bits, floats finite."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not TOML_INT_MIN <= value <= TOML_INT_MAX:
+            raise ValueError(f"{value} is beyond the 64-bit integers TOML allows")
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{value} is not a finite number")
+    return value
+
+
+Count = Annotated[float, BeforeValidator(_toml_number), Field(ge=0)]
 Modality = Literal["text", "audio", "image", "video", "pdf"]
 
 

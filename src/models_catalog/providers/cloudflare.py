@@ -241,7 +241,7 @@ class CloudflareWorkersAI(SyncProvider[CloudflareModel]):
     def fetch(self, client: HttpClient, env: Mapping[str, str]) -> Any:
         """Every page of the model search, combined as `{"data": [...]}`."""
         account, token = self.credentials(env)
-        base = (env.get(API_URL_ENV, "").strip() or DEFAULT_API_URL).rstrip("/")
+        base = self.url_env(env, API_URL_ENV, DEFAULT_API_URL).rstrip("/")
         url = f"{base}/accounts/{quote(account, safe='')}/ai/models/search"
         secrets = (token, account)
 

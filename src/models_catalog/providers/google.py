@@ -19,6 +19,8 @@ DEFAULT_URL = "https://generativelanguage.googleapis.com/v1beta/models"
 URL_ENV = "GOOGLE_MODELS_URL"
 KEY_ENVS = ("GOOGLE_API_KEY", "GEMINI_API_KEY", "GOOGLE_GENERATIVE_AI_API_KEY")
 PAGE_SIZE = 1000
+MAX_PAGES = 100
+"""More pages than this (100,000 models) means a server that never stops paging."""
 NAME_PREFIX = "models/"
 
 
@@ -69,11 +71,11 @@ class Google(SyncProvider[GoogleModel]):
 
     def fetch(self, client: HttpClient, env: Mapping[str, str]) -> Any:
         key = self.require_env(env, *KEY_ENVS)
-        url = env.get(URL_ENV, "").strip() or DEFAULT_URL
+        url = self.url_env(env, URL_ENV, DEFAULT_URL)
         models: list[Any] = []
         seen: set[str] = set()
         token: str | None = None
-        while True:
+        for _ in range(MAX_PAGES):
             params = {"key": key, "pageSize": str(PAGE_SIZE)}
             if token:
                 params["pageToken"] = token
@@ -86,6 +88,9 @@ class Google(SyncProvider[GoogleModel]):
             if token in seen:
                 raise ProviderError(self.id, "the models list repeated a page token")
             seen.add(token)
+        raise ProviderError(
+            self.id, f"the models list did not end after {MAX_PAGES} pages; refusing more"
+        )
 
     def parse(self, raw: Any) -> Sequence[GoogleModel]:
         return validate_response(self.id, _Response, raw).models

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from ..schema import EFFORTS
 from ..sync.contract import CatalogView, ExistingModel, SyncProvider, Translation
 from ..sync.convert import (
+    api_date,
     factor_against_base,
     has_attachment,
     infer_family,
@@ -201,15 +202,20 @@ def cost(
 ) -> dict[str, Any] | None:
     """Prices per million tokens when the API gives both input and output (keeping the existing
     tiers); otherwise the existing cost. A reasoning price only for reasoning models."""
-    prompt, completion = per_million(pricing.prompt), per_million(pricing.completion)
+    prompt = per_million(pricing.prompt, "pricing.prompt")
+    completion = per_million(pricing.completion, "pricing.completion")
     if prompt is None or completion is None:
         return dict(existing) if existing is not None else None
     values = {
         "input": prompt,
         "output": completion,
-        "reasoning": per_million(pricing.internal_reasoning) if reasoning else None,
-        "cache_read": per_million(pricing.input_cache_read),
-        "cache_write": per_million(pricing.input_cache_write),
+        "reasoning": (
+            per_million(pricing.internal_reasoning, "pricing.internal_reasoning")
+            if reasoning
+            else None
+        ),
+        "cache_read": per_million(pricing.input_cache_read, "pricing.input_cache_read"),
+        "cache_write": per_million(pricing.input_cache_write, "pricing.input_cache_write"),
         "tiers": existing.get("tiers") if existing is not None else None,
     }
     return {key: value for key, value in values.items() if value is not None}
@@ -310,7 +316,7 @@ def full_model(
     inputs = modalities(record.architecture.input_modalities)
     outputs = modalities(record.architecture.output_modalities)
     capabilities = flags(record.supported_parameters)
-    cutoff = (record.knowledge_cutoff or "")[:10]
+    cutoff = api_date(record.knowledge_cutoff, "knowledge_cutoff")
     model: dict[str, Any] = {
         "name": name,
         "family": family(record.id, name, old.get("family"), families),
@@ -415,8 +421,8 @@ class OpenRouter(SyncProvider[OpenRouterModel]):
     env_vars = (KEY_ENV,)
 
     def fetch(self, client: HttpClient, env: Mapping[str, str]) -> Any:
-        url = env.get(URL_ENV, "").strip() or DEFAULT_URL
-        key = env.get(KEY_ENV, "").strip()
+        url = self.url_env(env, URL_ENV, DEFAULT_URL)
+        key = self.optional_env(env, KEY_ENV)
         if not key:
             return client.get_json(url)
         return client.get_json(url, headers={"Authorization": f"Bearer {key}"}, secrets=(key,))

@@ -53,16 +53,16 @@ class _Response(BaseModel):
 
 
 def _cost(pricing: OVHPricing) -> dict[str, float] | None:
-    price_in = per_million(pricing.prompt) or 0.0
-    price_out = per_million(pricing.completion) or 0.0
+    price_in = per_million(pricing.prompt, "pricing.prompt") or 0.0
+    price_out = per_million(pricing.completion, "pricing.completion") or 0.0
     if price_in <= 0 and price_out <= 0:
         return None
     cost = {"input": price_in, "output": price_out}
-    for key, raw in (
-        ("cache_read", pricing.input_cache_reads),
-        ("cache_write", pricing.input_cache_writes),
+    for key, name, raw in (
+        ("cache_read", "input_cache_reads", pricing.input_cache_reads),
+        ("cache_write", "input_cache_writes", pricing.input_cache_writes),
     ):
-        price = per_million(raw)
+        price = per_million(raw, f"pricing.{name}")
         if price:
             cost[key] = price
     return cost
@@ -74,7 +74,7 @@ class OVHcloud(SyncProvider[OVHModel]):
     group = "direct"
 
     def fetch(self, client: HttpClient, env: Mapping[str, str]) -> Any:
-        return client.get_json(env.get(URL_ENV, "").strip() or DEFAULT_URL)
+        return client.get_json(self.url_env(env, URL_ENV, DEFAULT_URL))
 
     def parse(self, raw: Any) -> Sequence[OVHModel]:
         return validate_response(self.id, _Response, raw).data

@@ -79,6 +79,10 @@ class _Response(BaseModel):
     models: list[XAIModel]
 
 
+def _price(value: int | None, field: str) -> float | None:
+    return per_million_scaled(value, XAI_PRICE_DIVISOR, field)
+
+
 class XAI(SyncProvider[XAIRecord]):
     id = "xai"
     name = "xAI"
@@ -88,7 +92,7 @@ class XAI(SyncProvider[XAIRecord]):
 
     def fetch(self, client: HttpClient, env: Mapping[str, str]) -> Any:
         key = self.require_env(env, KEY_ENV)
-        base = (env.get(URL_ENV, "").strip() or DEFAULT_URL).rstrip("/")
+        base = self.url_env(env, URL_ENV, DEFAULT_URL).rstrip("/")
         headers = {"Authorization": f"Bearer {key}"}
         raw_key = client.get_json(f"{base}{KEY_PATH}", headers=headers, secrets=(key,))
         if ALL_MODELS_ACL not in validate_response(self.id, _KeyInfo, raw_key).acls:
@@ -138,12 +142,14 @@ class XAI(SyncProvider[XAIRecord]):
         if record.alias_of is None:
             model["release_date"] = model["last_updated"] = unix_date(api.created)
 
-        price_in = per_million_scaled(api.prompt_text_token_price, XAI_PRICE_DIVISOR)
-        price_out = per_million_scaled(api.completion_text_token_price, XAI_PRICE_DIVISOR)
+        price_in = _price(api.prompt_text_token_price, "prompt_text_token_price")
+        price_out = _price(api.completion_text_token_price, "completion_text_token_price")
         if price_in is not None and price_out is not None:
             old_cost = model.get("cost") or {}
             cost: dict[str, Any] = {"input": price_in, "output": price_out}
-            cache_read = per_million_scaled(api.cached_prompt_text_token_price, XAI_PRICE_DIVISOR)
+            cache_read = _price(
+                api.cached_prompt_text_token_price, "cached_prompt_text_token_price"
+            )
             if cache_read is not None:
                 cost["cache_read"] = cache_read
             cost.update({key: old_cost[key] for key in KEPT_COST_KEYS if key in old_cost})

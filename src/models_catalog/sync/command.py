@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
@@ -12,12 +11,14 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.markup import escape
 
+from ..display import visible
 from ..errors import UsageError
+from ..jsondata import MAX_JSON_BYTES, JsonError, decode_json
 from .compare import show
 from .contract import SyncProvider
 from .registry import load_provider, resolve_target
 from .report import REPORT_PATH, render_report, write_report
-from .runner import ProviderOutcome, SyncOptions, sync_provider
+from .runner import FETCH, ProviderOutcome, SyncOptions, sync_provider
 
 if TYPE_CHECKING:
     from ..http import HttpClient
@@ -31,13 +32,19 @@ def _client() -> HttpClient:
 
 
 def read_source(path: Path) -> Any:
-    """A saved raw response, as its fetch step would have returned it."""
+    """A saved raw response (any JSON value, `null` included), as its fetch step would have
+    returned it; within the size and depth limits of a live response."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        with path.open("rb") as file:
+            data = file.read(MAX_JSON_BYTES + 1)
     except FileNotFoundError:
         raise UsageError(f"saved response {str(path)!r} does not exist") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UsageError(f"saved response {str(path)!r} is not readable JSON: {exc}") from None
+    except OSError as exc:
+        raise UsageError(f"saved response {str(path)!r} cannot be read: {exc.strerror}") from None
+    try:
+        return decode_json(data)
+    except JsonError as exc:
+        raise UsageError(f"saved response {str(path)!r} is not usable JSON: {exc}") from None
 
 
 def run_sync(
@@ -55,11 +62,13 @@ def run_sync(
     if source is not None and len(ids) > 1:
         raise UsageError(f"--source replays one provider's response; {target!r} is a group")
     providers = [load_provider(pid) for pid in ids]
-    raw = read_source(source) if source is not None else None
+    raw = read_source(source) if source is not None else FETCH
+    # A replay never reaches the network: it gets no HTTP client at all.
+    factory = _client if source is None else None
     console = console or Console(stderr=True)
 
     def one(provider: SyncProvider[Any]) -> ProviderOutcome:
-        return sync_provider(root, provider, options, raw=raw, client_factory=_client, env=env)
+        return sync_provider(root, provider, options, raw=raw, client_factory=factory, env=env)
 
     names = ", ".join(p.id for p in providers)
     status = console.status(f"Syncing {names}…") if console.is_terminal else nullcontext()
@@ -83,9 +92,9 @@ def print_outcomes(
 ) -> None:
     """Each provider's outcome on `console`; a failure as one sentence on `errors` (stderr)."""
     for outcome in outcomes:
-        label = f"[bold]{escape(outcome.provider_id)}[/bold]"
+        label = f"[bold]{escape(visible(outcome.provider_id))}[/bold]"
         if outcome.error is not None:
-            errors.print(f"{label}: [red]failed[/red]: {escape(outcome.error)}")
+            errors.print(f"{label}: [red]failed[/red]: {escape(visible(outcome.error))}")
             continue
         plan = outcome.plan
         assert plan is not None
@@ -96,14 +105,15 @@ def print_outcomes(
             console.print(f"  [bold magenta]check[/bold magenta]: {escape(check.describe())}")
         for planned in plan.changed:
             colour = {"created": "green", "updated": "yellow", "deleted": "red"}[planned.action]
-            console.print(f"  [{colour}]{planned.action}[/{colour}]: {escape(planned.rel)}")
+            console.print(
+                f"  [{colour}]{planned.action}[/{colour}]: {escape(visible(planned.rel))}"
+            )
             if dry_run:
                 for change in planned.changes:
-                    console.print(
-                        f"      {escape(change.path)}: [red]{escape(show(change.old))}[/red] → "
-                        f"[green]{escape(show(change.new))}[/green]"
-                    )
+                    old, new = (escape(visible(show(v))) for v in (change.old, change.new))
+                    path = escape(visible(change.path))
+                    console.print(f"      {path}: [red]{old}[/red] → [green]{new}[/green]")
         for notice in plan.notices:
-            console.print(f"  notice: {escape(notice)}")
+            console.print(f"  notice: {escape(visible(notice))}")
     mode = "dry run, no model file written; " if dry_run else ""
     console.print(f"({mode}report: {report})")

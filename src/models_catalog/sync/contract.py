@@ -11,8 +11,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from urllib.parse import urlsplit
 
 from ..errors import ProviderError
+from ..redaction import sendable
 
 if TYPE_CHECKING:
     from ..http import HttpClient
@@ -111,8 +113,31 @@ class SyncProvider(ABC, Generic[Record]):
     def require_env(self, env: Mapping[str, str], *names: str) -> str:
         """The first of `names` set in `env`; otherwise a ProviderError naming them all."""
         for name in names:
-            value = env.get(name, "").strip()
+            value = self.optional_env(env, name)
             if value:
                 return value
         wanted = " or ".join(names)
         raise ProviderError(self.id, f"missing credentials: set {wanted}")
+
+    def optional_env(self, env: Mapping[str, str], name: str) -> str:
+        """The value of `name` ("" when unset); a ProviderError, never quoting the value, when
+        it holds characters an HTTP request cannot carry."""
+        value = env.get(name, "").strip()
+        if not sendable(value):
+            raise ProviderError(self.id, f"{name} contains characters that cannot be sent")
+        return value
+
+    def url_env(self, env: Mapping[str, str], name: str, default: str) -> str:
+        """The URL override in `name`, else `default`; a ProviderError when it is no http(s)
+        URL."""
+        value = env.get(name, "").strip()
+        if not value:
+            return default
+        try:
+            parts = urlsplit(value)
+            valid = parts.port is None or parts.port > 0
+        except ValueError:
+            valid = False
+        if not (valid and parts.scheme in ("http", "https") and parts.hostname and sendable(value)):
+            raise ProviderError(self.id, f"{name} is not a valid http or https URL: {value!r}")
+        return value

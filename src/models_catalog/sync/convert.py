@@ -4,17 +4,26 @@ factoring and id safety. Pure functions; nothing here reads or writes anything."
 from __future__ import annotations
 
 import functools
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
+
+from ..errors import SourceValueError
 
 TOKENS_PER_MILLION = Decimal(1_000_000)
 PRICE_QUANTUM = Decimal("0.000001")
 XAI_PRICE_DIVISOR = 10_000
 """xAI prices are integers in 1/10,000 dollar (a hundredth of a cent) per million tokens."""
+MAX_PRICE = Decimal(1_000_000)
+"""Dollars per million tokens no real model costs (the dearest cost about 600)."""
+FIRST_YEAR, LAST_YEAR = 1970, 2100
+"""The years an API date may fall in; anything else is a broken value."""
+_FIRST_SECOND = datetime(FIRST_YEAR, 1, 1, tzinfo=UTC).timestamp()
+_END_SECOND = datetime(LAST_YEAR + 1, 1, 1, tzinfo=UTC).timestamp()
 
 KNOWN_MODALITIES = ("text", "audio", "image", "video", "pdf")
 _MODALITY_ALIASES = {"file": "pdf"}
@@ -36,28 +45,34 @@ def _decimal(value: str | float | int | None) -> Decimal | None:
     return number
 
 
-def _rounded(number: Decimal) -> float:
+def _rounded(number: Decimal, raw: object, field: str) -> float:
+    if number > MAX_PRICE:
+        raise SourceValueError(field, f"{raw!r} is beyond any real price")
     result = float(number.quantize(PRICE_QUANTUM, rounding=ROUND_HALF_UP))
     return result if result != 0 else 0.0  # no "-0.0" from a "-0" input
 
 
-def per_million(price: str | float | int | None) -> float | None:
+def per_million(price: str | float | int | None, field: str = "price") -> float | None:
     """A per-token price ("0.000003") as dollars per million tokens (3.0), to six decimals.
 
-    Negative, empty, non-numeric or missing prices give None."""
+    Negative, empty, non-numeric or missing prices give None; a price above MAX_PRICE raises
+    SourceValueError naming `field`."""
     number = _decimal(price)
-    return None if number is None else _rounded(number * TOKENS_PER_MILLION)
+    return None if number is None else _rounded(number * TOKENS_PER_MILLION, price, field)
 
 
-def per_million_scaled(value: str | float | int | None, divisor: int) -> float | None:
+def per_million_scaled(
+    value: str | float | int | None, divisor: int, field: str = "price"
+) -> float | None:
     """An integer price counted in 1/`divisor` dollar per million tokens, as dollars per million
     tokens to six decimals (xAI: `per_million_scaled(20_000, XAI_PRICE_DIVISOR)` → 2.0).
 
-    Negative, non-numeric or missing prices give None."""
+    Negative, non-numeric or missing prices give None; a price above MAX_PRICE raises
+    SourceValueError naming `field`."""
     if divisor <= 0:
         raise ValueError("divisor must be positive")
     number = _decimal(value)
-    return None if number is None else _rounded(number / Decimal(divisor))
+    return None if number is None else _rounded(number / Decimal(divisor), value, field)
 
 
 def modalities(values: Iterable[str] | None) -> list[str]:
@@ -77,9 +92,42 @@ def has_attachment(input_modalities: Sequence[str]) -> bool:
     return any(m != "text" for m in input_modalities)
 
 
-def unix_date(seconds: int | float) -> str:
-    """The UTC calendar date (`YYYY-MM-DD`) of a unix timestamp in seconds."""
+def unix_date(seconds: int | float, field: str = "created") -> str:
+    """The UTC calendar date (`YYYY-MM-DD`) of a unix timestamp in seconds; SourceValueError
+    naming `field` unless it is a finite time between FIRST_YEAR and LAST_YEAR."""
+    if not math.isfinite(seconds) or not _FIRST_SECOND <= seconds < _END_SECOND:
+        raise SourceValueError(
+            field, f"{seconds:g} is not a time between {FIRST_YEAR} and {LAST_YEAR}"
+        )
     return datetime.fromtimestamp(seconds, UTC).date().isoformat()
+
+
+_API_DATE = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
+
+
+def api_date(text: str | None, field: str) -> str | None:
+    """The `YYYY-MM-DD` or `YYYY-MM` date an API gives (a time after it is dropped), or None
+    when empty; SourceValueError naming `field` unless it is a real day between FIRST_YEAR and
+    LAST_YEAR."""
+    value = (text or "").strip()[:10]
+    if not value:
+        return None
+    match = _API_DATE.fullmatch(value)
+    if match is None:
+        value = (text or "").strip()[:7]
+        match = _API_DATE.fullmatch(value)
+    try:
+        if match is None:
+            raise ValueError
+        year, month, day = (int(part) if part else 1 for part in match.groups())
+        date(year, month, day)
+    except ValueError:
+        raise SourceValueError(field, f"{text!r} is not a date") from None
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise SourceValueError(
+            field, f"{text!r} is not a date between {FIRST_YEAR} and {LAST_YEAR}"
+        )
+    return value
 
 
 _KIMI_K2 = re.compile(r"(?<![a-z0-9])kimi[^a-z0-9]*k2")
@@ -230,6 +278,8 @@ def unsafe_id_reason(id_: str) -> str | None:
         return "it is empty"
     if any(unicodedata.category(ch) == "Cc" for ch in id_):
         return "it contains a control character"
+    if any(unicodedata.category(ch) in ("Cf", "Zl", "Zp", "Cs") for ch in id_):
+        return "it contains an invisible formatting character (such as a bidi override)"
     if "\\" in id_:
         return "it contains a backslash"
     if id_.startswith("/"):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..display import visible
 from ..files import write_atomic
 from .runner import ProviderOutcome
 
@@ -14,11 +16,15 @@ CHECK_PREFIX = "- **Check:** "
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return visible(text).replace("|", "\\|")
 
 
 def _code(text: str) -> str:
-    return f"`{text.replace('`', '')}`"
+    """`text` as an inline code span that shows it exactly, backticks included."""
+    shown = visible(text)
+    fence = "`" * (max(map(len, re.findall("`+", shown)), default=0) + 1)
+    pad = " " if shown[:1] in ("`", " ") or shown[-1:] in ("`", " ") else ""
+    return f"{fence}{pad}{shown}{pad}{fence}"
 
 
 def render_report(

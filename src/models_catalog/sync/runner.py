@@ -12,10 +12,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..catalog import Catalog, CatalogFile, load_catalog, raise_for_unreadable
-from ..errors import ModelsError, ProviderError, SyncRefusedError
+from ..errors import ModelsError, ProviderError, SourceValueError, SyncRefusedError
 from ..files import remove_file, write_atomic
 from ..inherit import resolve
-from ..schema import check_provider_model_fields, check_resolved_provider_model
+from ..redaction import redact
+from ..schema import (
+    Problem,
+    check_family,
+    check_metadata,
+    check_provider_model_fields,
+    check_resolved_provider_model,
+)
 from ..tomlfmt import format_metadata, format_provider_model
 from .compare import FieldChange, drop_empty, field_changes, same_authored
 from .contract import ExistingModel, SyncProvider
@@ -106,15 +113,25 @@ def read_provider_catalog(root: Path, provider: SyncProvider[Any]) -> Catalog:
     return catalog
 
 
+class _Fetch:
+    """The `raw` of a run that fetches: any JSON value, `null` included, is a saved response."""
+
+    def __repr__(self) -> str:
+        return "FETCH"
+
+
+FETCH: Any = _Fetch()
+
+
 def fetch_records(
     provider: SyncProvider[Any],
     *,
-    raw: Any | None,
+    raw: Any = FETCH,
     client_factory: Callable[[], HttpClient] | None,
     env: Mapping[str, str],
 ) -> list[Any]:
     """Step 2: fetch (unless a saved response is given) and parse."""
-    if raw is None:
+    if raw is FETCH:
         if client_factory is None:
             raise ProviderError(provider.id, "no HTTP client and no saved response")
         with client_factory() as client:
@@ -142,8 +159,13 @@ def prepare(
     skipped: list[str] = []
     globs = ignore_globs(catalog, provider.id)
     ignored: list[str] = []
+    unusable: list[str] = []
     for record in records:
-        translation = provider.translate(record, view)
+        try:
+            translation = provider.translate(record, view)
+        except SourceValueError as exc:
+            unusable.append(f"{_shown_id(provider, record)!r} ({exc})")
+            continue
         if translation is None:
             skipped.append(provider.source_id(record))
             continue
@@ -179,12 +201,19 @@ def prepare(
             f"[sync] ignore in provider.toml, treated as absent upstream: "
             f"{', '.join(sorted(ignored))}."
         )
+    if unusable:
+        plan.notices.append(
+            f"Skipped {len(unusable)} source model(s) with unusable values, leaving their files "
+            f"as they are and deleting nothing this run: {', '.join(unusable)}."
+        )
+    # A skipped record may stand for any missing file: deleting would lose it.
+    keep_missing = options.new_only or bool(unusable)
 
     moves: list[PriceMove] = []
     for model_id, model in models.items():
         model = _finish(provider, catalog, existing.get(model_id), model, metadata)
         rel = f"{provider.models_dir}/{model_id}.toml"
-        resolved = _check_new(provider, catalog, metadata, rel, model)
+        resolved = _check_new(provider, catalog, metadata, rel, model, existing.get(model_id))
         models[model_id] = model
         entry = existing.get(model_id)
         planned = _plan_model(provider, rel, entry, model, options)
@@ -198,7 +227,7 @@ def prepare(
     kept: list[str] = []
     for model_id in missing:
         entry = existing[model_id]
-        if not provider.delete_missing or options.new_only:
+        if not provider.delete_missing or keep_missing:
             if not provider.delete_missing:
                 kept.append(model_id)
             continue
@@ -206,7 +235,7 @@ def prepare(
     if kept:
         plan.notices.append(provider.missing_notice(kept))
 
-    plan.files += _plan_metadata(provider, catalog, metadata, options)
+    plan.files += _plan_metadata(provider, catalog, metadata, options, keep_missing=keep_missing)
     _guard_mass_delete(provider, plan, len(existing), options)
     _guard_price_changes(moves, options)
     plan.checks = sorted((m for m in moves if m.check), key=lambda m: (m.rel, m.path))
@@ -256,27 +285,44 @@ def _check_new(
     metadata: Mapping[str, Mapping[str, Any]],
     rel: str,
     model: dict[str, Any],
+    entry: CatalogFile | None,
 ) -> dict[str, Any]:
-    """Validate a translated model; return its resolved form."""
+    """Validate a translated model by the rules of `validate --strict`; return its resolved
+    form. A warning the existing file already has is left to `validate` to report."""
     resolved = model
     problems = check_provider_model_fields(model)
     base = model.get("base_model")
-    if not problems:
+    if not any(not p.warning for p in problems):
         if isinstance(base, str):
             base_fields = metadata.get(base) or catalog.metadata_fields(base)
             if base_fields is None:
                 raise ProviderError(provider.id, f"{rel}: base_model {base!r} has no metadata file")
             resolved = resolve(model, base_fields)
         problems = check_resolved_provider_model(resolved)
-    errors = [p for p in problems if not p.warning]
-    if errors:
-        first = errors[0]
+        problems += check_family(resolved, catalog.family_set)
+    if any(p.warning for p in problems) and entry is not None and entry.data is not None:
+        old = catalog.resolved(entry) or entry.data
+        known = set(check_resolved_provider_model(old))
+        problems = [p for p in problems if not p.warning or p not in known]
+    _raise_for_problems(provider, rel, problems)
+    return resolved
+
+
+def _raise_for_problems(provider: SyncProvider[Any], rel: str, problems: list[Problem]) -> None:
+    if problems:
+        first = problems[0]
         raise ProviderError(
             provider.id,
             f"translated model {rel} is invalid: {first.key + ': ' if first.key else ''}"
             f"{first.message}",
         )
-    return resolved
+
+
+def _shown_id(provider: SyncProvider[Any], record: Any) -> str:
+    try:
+        return provider.source_id(record)
+    except Exception:  # a record too broken to name is still skipped, not a crash
+        return "?"
 
 
 def _with_resolved_changes(
@@ -320,10 +366,15 @@ def _plan_metadata(
     catalog: Catalog,
     produced: Mapping[str, dict[str, Any]],
     options: SyncOptions,
+    *,
+    keep_missing: bool,
 ) -> list[PlannedFile]:
     files: list[PlannedFile] = []
     for meta_id, data in sorted(produced.items()):
         rel = f"models/{meta_id}.toml"
+        _raise_for_problems(
+            provider, rel, check_metadata(data) + check_family(data, catalog.family_set)
+        )
         entry = catalog.metadata.get(meta_id)
         if entry is None or entry.data is None:
             files.append(PlannedFile(rel, "created", format_metadata(data)))
@@ -331,7 +382,7 @@ def _plan_metadata(
             changes = tuple(field_changes(entry.data, data))
             files.append(PlannedFile(rel, "updated", format_metadata(data), changes))
     namespace = provider.metadata_namespace
-    if namespace and not options.new_only and provider.delete_missing:
+    if namespace and not keep_missing and provider.delete_missing:
         for meta_id, entry in sorted(catalog.metadata.items()):
             if meta_id.startswith(f"{namespace}/") and meta_id not in produced:
                 files.append(PlannedFile(entry.rel, "deleted", was_link=entry.is_link))
@@ -396,24 +447,38 @@ class ProviderOutcome:
         return "changed" if self.plan.changed else "unchanged"
 
 
+def _failure(exc: Exception) -> str:
+    """One sentence for what stopped a provider."""
+    if isinstance(exc, ProviderError):
+        # The outcome names its provider; the error's own prefix would say it twice.
+        return exc.message
+    if isinstance(exc, ModelsError):
+        return str(exc)
+    if isinstance(exc, RecursionError):
+        return "unexpected error: the data nests too deeply to process"
+    text = " ".join(str(exc).split())
+    return f"unexpected error: {type(exc).__name__}" + (f" ({text})" if text else "")
+
+
 def sync_provider(
     root: Path,
     provider: SyncProvider[Any],
     options: SyncOptions,
     *,
-    raw: Any | None = None,
+    raw: Any = FETCH,
     client_factory: Callable[[], HttpClient] | None = None,
     env: Mapping[str, str],
 ) -> ProviderOutcome:
-    """One provider, isolated: any ModelsError becomes a failed outcome, nothing written."""
+    """One provider, isolated: any exception while reading, fetching, parsing, translating or
+    planning becomes a failed outcome (one sentence, its credentials redacted), nothing
+    written. `raw` is a saved response (any JSON value); without it the provider fetches."""
     outcome = ProviderOutcome(provider.id, provider.name)
     try:
         catalog = read_provider_catalog(root, provider)
         records = fetch_records(provider, raw=raw, client_factory=client_factory, env=env)
         plan = prepare(provider, catalog, records, options)
-    except ModelsError as exc:
-        # The outcome names its provider; a ProviderError's own prefix would say it twice.
-        outcome.error = exc.message if isinstance(exc, ProviderError) else str(exc)
+    except Exception as exc:  # one provider's crash must not end the others
+        outcome.error = redact(_failure(exc), [env.get(name, "") for name in provider.env_vars])
         return outcome
     if not options.dry_run:
         apply(root, plan)
