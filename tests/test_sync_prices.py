@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -156,3 +157,34 @@ def test_tier_prices_are_compared_by_tier_size() -> None:
     [move] = price_moves("x.toml", old, new)
     assert move.describe() == "x.toml: cost.tiers[size=200000].output 22.5 → 225 (10x higher)"
     assert move.factor == 10
+
+
+REAL_RESPONSE = (
+    Path(__file__).resolve().parents[2]
+    / "shared"
+    / "real-responses"
+    / "openrouter"
+    / "aiscanner__models-2026-05-20.json"
+)
+MIMO = "providers/openrouter/models/xiaomi/mimo-v2.5-pro.toml"
+
+
+def test_a_real_response_on_the_reference_catalog_flags_real_price_moves(
+    reference_catalog: Path, tmp_path: Path
+) -> None:
+    if not REAL_RESPONSE.is_file():
+        pytest.skip(f"the recorded real response is absent ({REAL_RESPONSE})")
+    root = Path(shutil.copytree(reference_catalog, tmp_path / "reference", symlinks=True))
+    args = ["sync", "openrouter", "--catalog", str(root), "--source", str(REAL_RESPONSE)]
+    args.append("--allow-mass-delete")
+    dry = models(tmp_path, *args, "--dry-run", "--max-price-change", "100")
+    assert dry.returncode == 0, dry.stderr
+    checks = [line for line in dry.stdout.splitlines() if line.startswith("  check: ")]
+    assert f"  check: {MIMO}: cost.cache_read 0.0036 → 0.2 (55.6x higher)" in checks
+    assert len(checks) == 10
+
+    before = snapshot(root)
+    refused = models(tmp_path, *args, "--max-price-change", "50")
+    assert refused.returncode == 1
+    assert f"the largest {MIMO}: cost.cache_read 0.0036 → 0.2 (55.6x higher)" in refused.stderr
+    assert snapshot(root) == before
