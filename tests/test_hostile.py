@@ -4,6 +4,7 @@ sentence (or a notice), never a traceback, a hang, a leaked key or a crashed gro
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import threading
@@ -289,11 +290,13 @@ def test_a_malformed_base_url_override_is_one_sentence(
 
 
 class _Drip(threading.Thread):
-    """A loopback HTTP server that sends its headers, then one body byte every `every` s."""
+    """A loopback HTTP server that sends `start`, then `drip` one byte every `every` s."""
 
-    def __init__(self, every: float) -> None:
+    def __init__(self, every: float, start: bytes, drip: bytes) -> None:
         super().__init__(daemon=True)
         self.every = every
+        self.start_bytes = start
+        self.drip = drip
         self.server = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}/models"
         self.stop = threading.Event()
@@ -302,28 +305,38 @@ class _Drip(threading.Thread):
         connection, _ = self.server.accept()
         with connection:
             connection.recv(65536)
-            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n[")
+            connection.sendall(self.start_bytes)
             while not self.stop.wait(self.every):
                 try:
-                    connection.sendall(b" ")
+                    connection.sendall(self.drip)
                 except OSError:
                     return
 
 
-def test_a_server_dripping_bytes_is_cut_off_at_the_request_deadline() -> None:
-    drip = _Drip(every=0.1)
-    drip.start()
+@pytest.mark.parametrize(
+    ("start", "drip"),
+    [
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n[", b" "),  # a dripping body
+        (b"HTTP/1.1 200 OK\r\nX-Slow: ", b"a"),  # dripping headers
+    ],
+)
+def test_a_server_dripping_bytes_is_cut_off_at_the_request_deadline(
+    start: bytes, drip: bytes
+) -> None:
+    drip_server = _Drip(0.1, start, drip)
+    drip_server.start()
     started = time.monotonic()
     try:
         with (
             HttpClient(request_deadline=0.5, timeout=2, attempts=1) as client,
             pytest.raises(FetchError) as caught,
         ):
-            client.get_json(drip.url)
+            client.get_json(drip_server.url)
     finally:
-        drip.stop.set()
-    assert time.monotonic() - started < 2  # each byte came well within the read timeout
-    assert str(caught.value) == f"GET {drip.url} failed: no complete response within 0.5 s."
+        drip_server.stop.set()
+    assert time.monotonic() - started < 1.5  # each byte came well within the read timeout
+    url = drip_server.url
+    assert str(caught.value) == f"GET {url} failed: no complete response within 0.5 s."
 
 
 def test_retries_stop_at_the_providers_total_deadline(api: respx.MockRouter) -> None:
@@ -452,3 +465,21 @@ def test_report_paths_are_exact_code_spans(root: Path, tmp_path: Path) -> None:
     result = replay(root, tmp_path, json.dumps(response), "--dry-run")
     assert result.exit_code == 0, result.output
     assert "- created: ``providers/openrouter/models/acme/back`tick.toml``" in REPORT.read_text()
+
+
+def test_a_failed_replay_rewrites_the_report(root: Path, tmp_path: Path) -> None:
+    REPORT.parent.mkdir()
+    REPORT.write_text("an earlier run's report\n")
+    result = replay(root, tmp_path, "[" * 100)
+    assert result.exit_code == 2
+    report = REPORT.read_text()
+    assert report.startswith("Sync of target `openrouter` failed: saved response ")
+    assert "deeper than 64 levels" in report
+
+
+def test_a_fifo_as_source_is_refused_without_blocking(root: Path, tmp_path: Path) -> None:
+    fifo = tmp_path / "saved.fifo"
+    os.mkfifo(fifo)
+    result = sync(root, "openrouter", "--source", str(fifo))
+    assert result.exit_code == 2
+    assert one_line(result.stderr) == f"error: saved response {str(fifo)!r} is not a regular file"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -46,6 +47,10 @@ ErrorDetail = Callable[[httpx.Response], str | None]
 # Failures worth another try: the server may answer next time. Anything else (a bad URL, an
 # unsupported scheme, a redirect loop) fails the same way again.
 _RETRYABLE_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+
+
+_GRACE = 0.05
+"""Seconds a request's thread may overrun its deadline before it is abandoned."""
 
 
 class _Unfinished(Exception):
@@ -237,10 +242,44 @@ class HttpClient:
     def _get(
         self, url: str, params: Mapping[str, str] | None, headers: Mapping[str, str] | None
     ) -> httpx.Response:
-        """One GET, its whole body read within the request deadline and the size limit."""
-        total = self._left() < self.request_deadline
+        """One GET, headers and body read within the request deadline and the size limit.
+
+        The request runs in a watchdog thread: a server dripping its headers byte by byte
+        blocks no caller past the deadline (the abandoned daemon thread ends with its socket)."""
         window = min(self.request_deadline, self._left())
+        late = _Unfinished(
+            self._budget_spent()
+            if window < self.request_deadline
+            else f"no complete response within {self.request_deadline:g} s"
+        )
         ends = time.monotonic() + window
+        outcome: list[httpx.Response | BaseException] = []
+
+        def work() -> None:
+            try:
+                outcome.append(self._read(url, params, headers, window, ends, late))
+            except BaseException as exc:  # handed to the caller's thread below
+                outcome.append(exc)
+
+        worker = threading.Thread(target=work, name="models-http", daemon=True)
+        worker.start()
+        worker.join(window + _GRACE)
+        if not outcome:
+            raise late
+        result = outcome[0]
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    def _read(
+        self,
+        url: str,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+        window: float,
+        ends: float,
+        late: _Unfinished,
+    ) -> httpx.Response:
         request = self._client.build_request(
             "GET", url, params=params, headers=headers, timeout=min(self.timeout, window)
         )
@@ -252,11 +291,7 @@ class HttpClient:
                 if len(body) > self.max_bytes:
                     raise _Unfinished(f"the response is larger than {self.max_bytes:,} bytes")
                 if time.monotonic() > ends:
-                    raise _Unfinished(
-                        self._budget_spent()
-                        if total
-                        else f"no complete response within {self.request_deadline:g} s"
-                    )
+                    raise late
         finally:
             response.close()
         headers_read = [

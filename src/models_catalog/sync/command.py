@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
@@ -17,7 +18,7 @@ from ..jsondata import MAX_JSON_BYTES, JsonError, decode_json
 from .compare import show
 from .contract import SyncProvider
 from .registry import load_provider, resolve_target
-from .report import REPORT_PATH, render_report, write_report
+from .report import REPORT_PATH, render_failed_run, render_report, write_report
 from .runner import FETCH, ProviderOutcome, SyncOptions, sync_provider
 
 if TYPE_CHECKING:
@@ -35,6 +36,9 @@ def read_source(path: Path) -> Any:
     """A saved raw response (any JSON value, `null` included), as its fetch step would have
     returned it; within the size and depth limits of a live response."""
     try:
+        # A FIFO or device would block or never end: only a regular file is opened.
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise UsageError(f"saved response {str(path)!r} is not a regular file")
         with path.open("rb") as file:
             data = file.read(MAX_JSON_BYTES + 1)
     except FileNotFoundError:
@@ -62,7 +66,12 @@ def run_sync(
     if source is not None and len(ids) > 1:
         raise UsageError(f"--source replays one provider's response; {target!r} is a group")
     providers = [load_provider(pid) for pid in ids]
-    raw = read_source(source) if source is not None else FETCH
+    try:
+        raw = read_source(source) if source is not None else FETCH
+    except UsageError as exc:
+        # No earlier run's report may pass for this run's.
+        write_report(report_path, render_failed_run(target, str(exc)))
+        raise
     # A replay never reaches the network: it gets no HTTP client at all.
     factory = _client if source is None else None
     console = console or Console(stderr=True)

@@ -83,5 +83,10 @@ def has_checks(report_text: str) -> bool:
     return any(line.startswith(CHECK_PREFIX) for line in report_text.splitlines())
 
 
+def render_failed_run(target: str, message: str) -> str:
+    """The report of a run that stopped before any provider ran."""
+    return f"Sync of target {_code(target)} failed: {_cell(message)}\n\n{CLOSING_LINE}\n"
+
+
 def write_report(path: Path, text: str) -> None:
     write_atomic(path, text)
