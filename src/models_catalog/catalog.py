@@ -365,3 +365,26 @@ def raise_for_unreadable(files: Iterable[CatalogFile]) -> None:
             problem = errors[0]
             where = f"{problem.key}: " if problem.key else ""
             raise CatalogFileError(entry.rel, f"{where}{problem.message}")
+
+
+def read_model_text(root: Path, rel: str) -> str:
+    """The text a model file holds: its own, or that of the file its links lead to (symbolic
+    links and git link stubs followed, as when reading the catalog)."""
+    current = os.path.join(root, rel)
+    for _ in range(_MAX_LINK_HOPS):
+        try:
+            if os.path.islink(current):
+                current = os.path.join(os.path.dirname(current), os.readlink(current))
+                continue
+            with open(current, "rb") as handle:
+                raw = handle.read()
+        except OSError as exc:
+            raise CatalogFileError(rel, f"cannot read file: {exc.strerror}") from None
+        if len(raw) < 1024 and _LINK_STUB.fullmatch(raw) is not None:
+            current = os.path.join(os.path.dirname(current), raw.decode("utf-8").strip())
+            continue
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise CatalogFileError(rel, "file is not valid UTF-8") from None
+    raise CatalogFileError(rel, "too many levels of links")

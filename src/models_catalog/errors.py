@@ -66,3 +66,7 @@ class FetchError(ModelsError):
 
 class SyncRefusedError(ModelsError):
     """A sync plan was judged implausible (empty response, mass deletion) and not applied."""
+
+
+class EditError(ModelsError):
+    """A file with comments cannot be updated in place keeping its comments and values."""

@@ -44,11 +44,16 @@ from .schema import PRICE_KEYS
 
 __all__ = [
     "EFFORT_ORDER",
+    "format_entry",
     "format_metadata",
     "format_number",
     "format_provider_model",
+    "format_section",
     "format_string",
+    "format_value",
     "has_comments",
+    "layout",
+    "normalized",
 ]
 
 EFFORT_ORDER = ("none", "minimal", "low", "medium", "high", "xhigh", "max", "default", "null")
@@ -163,6 +168,46 @@ def _format_root(data: Mapping[str, Any]) -> str:
     for key in section_keys:
         _emit_section(lines, (key,), data[key], _ROOT.child(key))
     return "\n".join(lines) + "\n" if lines else ""
+
+
+def normalized(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A model as the layout writes it: effort values in their canonical order, a null effort
+    value (`None`) as the string "null"."""
+    return _normalize_reasoning_options(data)
+
+
+def layout(path: Sequence[str], table: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    """The keys of the table at `path` (`()` for the root) that the layout writes as
+    `key = value` lines, and those it writes as sections, each in the order it writes them."""
+    lines, sections = _split(table, _shape_at(path))
+    if not path and "interleaved" in lines:
+        lines.remove("interleaved")
+        lines.append("interleaved")
+    return lines, sections
+
+
+def format_value(path: Sequence[str], value: Any) -> str:
+    """The text of the value of the key at `path`, as written after `key = `."""
+    return _value(value, _shape_at(path), tuple(path))
+
+
+def format_entry(path: Sequence[str], value: Any) -> str:
+    """The `key = value` line of the key at `path`, without its newline."""
+    return _line(path[-1], value, _shape_at(path), tuple(path))
+
+
+def format_section(path: Sequence[str], value: Any) -> str:
+    """The text of the table (or the `[[…]]` blocks of the array of tables) at `path`."""
+    lines: list[str] = []
+    _emit_section(lines, tuple(path), value, _shape_at(path))
+    return "\n".join(lines) + "\n"
+
+
+def _shape_at(path: Sequence[str]) -> _Shape:
+    shape = _ROOT
+    for key in path:
+        shape = shape.child(key)
+    return shape
 
 
 def _normalize_reasoning_options(data: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -11,8 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..catalog import Catalog, CatalogFile, load_catalog, raise_for_unreadable
-from ..errors import ModelsError, ProviderError, SourceValueError, SyncRefusedError
+from ..catalog import (
+    Catalog,
+    CatalogFile,
+    load_catalog,
+    raise_for_unreadable,
+    read_model_text,
+)
+from ..errors import EditError, ModelsError, ProviderError, SourceValueError, SyncRefusedError
 from ..files import remove_file, write_atomic
 from ..inherit import resolve
 from ..redaction import redact
@@ -23,7 +29,8 @@ from ..schema import (
     check_provider_model_fields,
     check_resolved_provider_model,
 )
-from ..tomlfmt import format_metadata, format_provider_model
+from ..tomledit import Kind, edit_text
+from ..tomlfmt import format_metadata, format_provider_model, has_comments
 from .compare import FieldChange, drop_empty, field_changes, same_authored
 from .contract import ExistingModel, SyncProvider
 from .convert import factor_against_base, unsafe_id_reason
@@ -216,7 +223,7 @@ def prepare(
         resolved = _check_new(provider, catalog, metadata, rel, model, existing.get(model_id))
         models[model_id] = model
         entry = existing.get(model_id)
-        planned = _plan_model(provider, rel, entry, model, options)
+        planned = _plan_model(provider, catalog, rel, entry, model, options, plan.notices)
         if planned.action == "updated" and entry is not None:
             old_resolved = catalog.resolved(entry)
             planned = _with_resolved_changes(planned, old_resolved, resolved)
@@ -235,7 +242,9 @@ def prepare(
     if kept:
         plan.notices.append(provider.missing_notice(kept))
 
-    plan.files += _plan_metadata(provider, catalog, metadata, options, keep_missing=keep_missing)
+    plan.files += _plan_metadata(
+        provider, catalog, metadata, options, plan.notices, keep_missing=keep_missing
+    )
     _guard_mass_delete(provider, plan, len(existing), options)
     _guard_price_changes(moves, options)
     plan.checks = sorted((m for m in moves if m.check), key=lambda m: (m.rel, m.path))
@@ -338,10 +347,12 @@ def _with_resolved_changes(
 
 def _plan_model(
     provider: SyncProvider[Any],
+    catalog: Catalog,
     rel: str,
     entry: CatalogFile | None,
     model: dict[str, Any],
     options: SyncOptions,
+    notices: list[str],
 ) -> PlannedFile:
     if entry is None or entry.dangling:
         return PlannedFile(rel, "created", format_provider_model(model), was_link=entry is not None)
@@ -355,10 +366,36 @@ def _plan_model(
     return PlannedFile(
         rel,
         "updated",
-        format_provider_model(model),
+        _updated_text(provider, catalog, entry, model, "provider-model", notices),
         tuple(field_changes(old, model)),
         was_link=entry.is_link,
     )
+
+
+def _updated_text(
+    provider: SyncProvider[Any],
+    catalog: Catalog,
+    entry: CatalogFile,
+    data: Mapping[str, Any],
+    kind: Kind,
+    notices: list[str],
+) -> str:
+    """The new text of an updated file: in the canonical layout, or, for a file (or the target
+    of a link) that holds comments, the file edited in place so that they survive."""
+    text = read_model_text(catalog.root, entry.rel)
+    if not has_comments(text):
+        return format_metadata(data) if kind == "metadata" else format_provider_model(data)
+    try:
+        edited = edit_text(text, data, kind)
+    except EditError as error:
+        raise ProviderError(
+            provider.id, f"{entry.rel}: cannot update the file keeping its comments: {error}"
+        ) from None
+    notices += [
+        f"{entry.rel}: the comment {d.comment!r} was removed with its {d.owner}."
+        for d in edited.dropped
+    ]
+    return edited.text
 
 
 def _plan_metadata(
@@ -366,6 +403,7 @@ def _plan_metadata(
     catalog: Catalog,
     produced: Mapping[str, dict[str, Any]],
     options: SyncOptions,
+    notices: list[str],
     *,
     keep_missing: bool,
 ) -> list[PlannedFile]:
@@ -380,7 +418,8 @@ def _plan_metadata(
             files.append(PlannedFile(rel, "created", format_metadata(data)))
         elif not same_authored(entry.data, data) and not options.new_only:
             changes = tuple(field_changes(entry.data, data))
-            files.append(PlannedFile(rel, "updated", format_metadata(data), changes))
+            text = _updated_text(provider, catalog, entry, data, "metadata", notices)
+            files.append(PlannedFile(rel, "updated", text, changes))
     namespace = provider.metadata_namespace
     if namespace and not keep_missing and provider.delete_missing:
         for meta_id, entry in sorted(catalog.metadata.items()):
