@@ -439,6 +439,8 @@ class _Editor:
                 written[-1] += "\n"
             written.append(text)
             after_drop = False
+        while after_drop and written and not written[-1].strip():
+            written.pop()
         return "".join(written)
 
 
