@@ -158,9 +158,9 @@ class MetadataProvider(SyncProvider[dict[str, Any]]):
     def translate(self, record: dict[str, Any], view: CatalogView) -> Translation | None:
         metadata = tomllib.loads(SONNET_METADATA)
         metadata["limit"]["output"] = record["output"]
-        model = {"base_model": "anthropic/claude-sonnet-4-5", "reasoning_options": []}
-        model |= {"structured_output": True, "cost": {"input": 3, "output": 15}}
-        model["limit"] = {"context": 1_000_000}
+        model: dict[str, Any] = {"base_model": "anthropic/claude-sonnet-4-5"}
+        model |= {"reasoning_options": [], "structured_output": True}
+        model |= {"cost": {"input": 3, "output": 15}, "limit": {"context": 1_000_000}}
         return Translation(record["id"], model, MetadataRecord(record["meta"], metadata))
 
 

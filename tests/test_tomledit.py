@@ -337,7 +337,7 @@ def test_reference_file_with_comments_key_removed(path: Path) -> None:
         return
     key = below.split(" = ")[0]
     text, dropped = edited(lambda m: m.pop(key), original)
-    run = []
+    run: list[str] = []
     for line in reversed(lines[: last_comment + 1]):
         if not line.startswith("#"):
             break

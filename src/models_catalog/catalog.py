@@ -142,6 +142,20 @@ class _Reader:
         rel, kind = job.rel, job.kind
         if job.problem is not None:
             return CatalogFile(rel, kind, parse_error=job.problem, folder=True)
+        found = self.target(rel, kind)
+        if isinstance(found, CatalogFile):
+            return found
+        link, raw = found
+        try:
+            data = parse_toml(raw)
+        except TomlError as exc:
+            return CatalogFile(rel, kind, link=link, parse_error=exc.message, parse_line=exc.line)
+        problems = tuple(_field_problems(kind, data))
+        return CatalogFile(rel, kind, link=link, data=data, problems=problems)
+
+    def target(self, rel: str, kind: FileKind) -> tuple[str | None, bytes] | CatalogFile:
+        """The first link of a file (if it is one) and the bytes of the regular file it leads
+        to; or, when it leads to none, the file as unreadable or dangling."""
         link: str | None = None
         current = os.path.join(self.root, rel)
         if kind in ("provider", "families") and not self.inside(current):
@@ -175,14 +189,7 @@ class _Reader:
                 if not self.inside(current):
                     return CatalogFile(rel, kind, link=link, parse_error=_outside(target))
                 continue
-            try:
-                data = parse_toml(raw)
-            except TomlError as exc:
-                return CatalogFile(
-                    rel, kind, link=link, parse_error=exc.message, parse_line=exc.line
-                )
-            problems = tuple(_field_problems(kind, data))
-            return CatalogFile(rel, kind, link=link, data=data, problems=problems)
+            return link, raw
         return CatalogFile(rel, kind, link=link, parse_error="too many levels of links")
 
 
@@ -367,24 +374,13 @@ def raise_for_unreadable(files: Iterable[CatalogFile]) -> None:
             raise CatalogFileError(entry.rel, f"{where}{problem.message}")
 
 
-def read_model_text(root: Path, rel: str) -> str:
-    """The text a model file holds: its own, or that of the file its links lead to (symbolic
-    links and git link stubs followed, as when reading the catalog)."""
-    current = os.path.join(root, rel)
-    for _ in range(_MAX_LINK_HOPS):
-        try:
-            if os.path.islink(current):
-                current = os.path.join(os.path.dirname(current), os.readlink(current))
-                continue
-            with open(current, "rb") as handle:
-                raw = handle.read()
-        except OSError as exc:
-            raise CatalogFileError(rel, f"cannot read file: {exc.strerror}") from None
-        if len(raw) < 1024 and _LINK_STUB.fullmatch(raw) is not None:
-            current = os.path.join(os.path.dirname(current), raw.decode("utf-8").strip())
-            continue
-        try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise CatalogFileError(rel, "file is not valid UTF-8") from None
-    raise CatalogFileError(rel, "too many levels of links")
+def read_model_text(root: Path, rel: str, kind: FileKind) -> str:
+    """The text a model file holds: its own, or that of the file its links lead to, read as
+    when reading the catalog."""
+    found = _Reader(root).target(rel, kind)
+    if isinstance(found, CatalogFile):
+        raise CatalogFileError(rel, found.parse_error or "the file its link names is missing")
+    try:
+        return found[1].decode("utf-8")
+    except UnicodeDecodeError:
+        raise CatalogFileError(rel, "file is not valid UTF-8") from None

@@ -15,7 +15,6 @@ dropped with what was removed; otherwise `EditError`.
 
 from __future__ import annotations
 
-import tomllib
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from .tomlfmt import (
     layout,
     normalized,
 )
+from .tomlread import TomlError, loads
 
 __all__ = ["DroppedComment", "EditedText", "Kind", "edit_text"]
 
@@ -74,16 +74,16 @@ class _Statement:
 
 
 def edit_text(original: str, model: Mapping[str, Any], kind: Kind) -> EditedText:
-    """The text of `original` edited to hold `model` (a table as `tomllib` reads it)."""
+    """The text of `original` edited to hold `model` (a table as `tomlread` reads it)."""
     canonical = format_metadata(model) if kind == "metadata" else format_provider_model(model)
-    expected = tomllib.loads(canonical)
+    expected = loads(canonical)
     try:
         statements = _statements(tomlkit.parse(original))
-    except TOMLKitError as error:
-        raise EditError(f"tomlkit cannot read the file: {error}") from None
+        old = normalized(loads(original))
+    except (TOMLKitError, TomlError) as error:
+        raise EditError(f"the file cannot be read for editing: {error}") from None
     if "".join(s.text for s in statements) != original:
         raise EditError("tomlkit does not give back the file's exact text")
-    old = normalized(tomllib.loads(original))
     editor = _Editor(statements, old, expected)
     text = editor.edit()
     _check(original, text, expected, editor.dropped)
@@ -94,9 +94,9 @@ def _check(
     original: str, text: str, expected: Mapping[str, Any], dropped: list[DroppedComment]
 ) -> None:
     try:
-        parsed = tomllib.loads(text)
+        parsed = loads(text)
         kept = Counter(_comments(_statements(tomlkit.parse(text))))
-    except (tomllib.TOMLDecodeError, TOMLKitError) as error:
+    except (TomlError, TOMLKitError) as error:
         raise EditError(f"the edited text is not valid TOML: {error}") from None
     if normalized(parsed) != expected:
         raise EditError("the edited text does not read back to the planned model")

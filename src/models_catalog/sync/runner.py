@@ -382,7 +382,7 @@ def _updated_text(
 ) -> str:
     """The new text of an updated file: in the canonical layout, or, for a file (or the target
     of a link) that holds comments, the file edited in place so that they survive."""
-    text = read_model_text(catalog.root, entry.rel)
+    text = read_model_text(catalog.root, entry.rel, kind)
     if not has_comments(text):
         return format_metadata(data) if kind == "metadata" else format_provider_model(data)
     try:
