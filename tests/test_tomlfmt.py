@@ -117,12 +117,12 @@ FULL_PROVIDER_MODEL = textwrap.dedent(
     open_weights = false
     status = "beta"
 
+    [interleaved]
+    field = "reasoning_content"
+
     [[reasoning_options]]
     type = "effort"
     values = ["none", "low", "medium", "high", "xhigh"]
-
-    [interleaved]
-    field = "reasoning_content"
 
     [cost]
     input = 2.5
@@ -326,21 +326,25 @@ def test_interleaved_true_is_a_root_line_after_a_blank_line() -> None:
     )
 
 
-def test_interleaved_table_follows_the_reasoning_options() -> None:
+def test_interleaved_table_precedes_the_reasoning_options() -> None:
     data = {
-        "interleaved": {"field": "reasoning_details"},
         "reasoning_options": [{"type": "toggle"}],
+        "cost": {"input": 1},
+        "interleaved": {"field": "reasoning_details"},
         "base_model": "a/b",
     }
     assert format_provider_model(data) == textwrap.dedent(
         """\
         base_model = "a/b"
 
+        [interleaved]
+        field = "reasoning_details"
+
         [[reasoning_options]]
         type = "toggle"
 
-        [interleaved]
-        field = "reasoning_details"
+        [cost]
+        input = 1
         """
     )
 

@@ -13,9 +13,8 @@ Layout:
    `knowledge`, `open_weights`, `status`, `reasoning_options` (only when it is not written as
    blocks: when empty), `license`, then every other root key whose value is not a table (or an
    array of tables), sorted by key.
-2. Blocks, each after one blank line: `interleaved = true` (a root line, so before any header),
-   the `[[reasoning_options]]` blocks, `[interleaved]` (the table form: the reference catalog
-   puts it after the reasoning options far more often than before), `[cost]` and its
+2. Blocks, each after one blank line: interleaved (the root line `interleaved = true` or the
+   table `[interleaved]`), the `[[reasoning_options]]` blocks, `[cost]` and its
    `[[cost.tiers]]`, `[limit]`, `[modalities]`.
 3. Keys the original tooling never wrote, in this fixed order: `[[weights]]` (known to metadata
    files), `[provider]`, `[experimental…]`, `[[links]]`, `[[benchmarks]]`, then every other root
@@ -105,9 +104,9 @@ _ROOT_LINES = (
 _ROOT = _Shape(
     order=(
         *_ROOT_LINES,
+        "interleaved",
         "reasoning_options",
         "license",
-        "interleaved",
         "cost",
         "limit",
         "modalities",
