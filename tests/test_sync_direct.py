@@ -540,6 +540,60 @@ def test_xai_401_fails_and_writes_nothing(
     assert snapshot(root) == before
 
 
+# Both: cost tiers
+
+
+TYPED_TIER = 'tier = { type = "context", size = 200_000 }'
+UNTYPED_TIER = "tier = { size = 200_000 }"
+
+
+@pytest.mark.parametrize(
+    ("provider", "updated", "kept"),
+    [
+        ("google", "gemini-2.5-pro", "gemini-3.1-pro-preview"),
+        ("xai", XAI_CANONICAL, "grok-build-0.1"),
+    ],
+)
+def test_tiers_without_a_type_are_written_as_context_tiers_only_when_updated(
+    root: Path,
+    api: respx.MockRouter,
+    monkeypatch: pytest.MonkeyPatch,
+    provider: str,
+    updated: str,
+    kept: str,
+) -> None:
+    monkeypatch.setenv("GOOGLE_API_KEY", GOOGLE_KEY)
+    monkeypatch.setenv("XAI_API_KEY", XAI_KEY)
+    folder = models_dir(root, provider)
+    for model_id in (updated, kept):
+        path = folder / f"{model_id}.toml"
+        text = path.read_text(encoding="utf-8")
+        assert TYPED_TIER in text
+        path.write_text(text.replace(TYPED_TIER, UNTYPED_TIER), encoding="utf-8")
+    if provider == "google":
+        records = google_records(root)
+        find(records, updated)["outputTokenLimit"] = 32_768
+        serve_google(api, records)
+    else:
+        records = xai_records(root)
+        xai_find(records, updated)["prompt_text_token_price"] = xai_price(1.5)
+        serve_xai(api, records)
+    before = snapshot(root)
+
+    result = sync(provider, root)
+    assert result.exit_code == 0, output(result)
+    assert "(0 created, 1 updated, 0 deleted" in result.stdout
+    assert "tiers" not in result.stdout + report()  # no tier change is reported
+    updated_rel = f"providers/{provider}/models/{updated}.toml"
+    assert changed_paths(before, snapshot(root)) == {updated_rel}
+    text = (root / updated_rel).read_text(encoding="utf-8")
+    assert TYPED_TIER in text and UNTYPED_TIER not in text
+    assert UNTYPED_TIER in (folder / f"{kept}.toml").read_text(encoding="utf-8")
+
+    again = sync(provider, root)
+    assert "(0 created, 0 updated, 0 deleted" in again.stdout
+
+
 # OVHcloud
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .catalog import Catalog
-from .schema import PRICE_KEYS
+from .schema import DEFAULT_TIER_TYPE, PRICE_KEYS, typed_tier_spec
 
 _PROVIDER_KEYS = ("env", "npm", "api", "name", "doc")
 
@@ -47,7 +47,7 @@ def consumer_cost(cost: dict[str, Any]) -> dict[str, Any]:
         out["tiers"] = [
             {
                 **{k: v for k, v in t.items() if k in PRICE_KEYS},
-                "tier": {"type": "context", **t["tier"]},
+                "tier": typed_tier_spec(t["tier"]),
             }
             for t in tiers
         ]
@@ -66,7 +66,7 @@ def with_context_over_200k(cost: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(tiers, list) or len(tiers) != 1 or not isinstance(tiers[0], dict):
         return cost
     spec = tiers[0].get("tier")
-    if not isinstance(spec, dict) or spec.get("type", "context") != "context":
+    if not isinstance(spec, dict) or spec.get("type", DEFAULT_TIER_TYPE) != DEFAULT_TIER_TYPE:
         return cost
     size = spec.get("size")
     if not isinstance(size, int) or size < 200_000:

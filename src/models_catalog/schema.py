@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -45,6 +46,30 @@ PRICE_KEYS = (
     "input_audio",
     "output_audio",
 )
+DEFAULT_TIER_TYPE = "context"
+"""The type of a cost tier that states none."""
+
+
+def typed_tier_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """A tier spec (`{ size = N }`) with its type stated, as written and as consumers read it."""
+    return {"type": DEFAULT_TIER_TYPE, **spec}
+
+
+def with_typed_tiers(model: Mapping[str, Any]) -> dict[str, Any]:
+    """`model` with every cost tier's type stated (`tier = { type = "context", size = N }`)."""
+    cost = model.get("cost")
+    tiers = cost.get("tiers") if isinstance(cost, Mapping) else None
+    if not isinstance(cost, Mapping) or not isinstance(tiers, list):
+        return dict(model)
+    typed = [
+        {**tier, "tier": typed_tier_spec(tier["tier"])}
+        if isinstance(tier, Mapping) and isinstance(tier.get("tier"), Mapping)
+        else tier
+        for tier in tiers
+    ]
+    return {**model, "cost": {**cost, "tiers": typed}}
+
+
 REQUIRED_PROVIDER_MODEL_KEYS = (
     "name",
     "attachment",

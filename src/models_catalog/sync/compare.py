@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..schema import typed_tier_spec
+
 _PRICE_PREFIX = "cost"
 
 
@@ -31,12 +33,15 @@ def _is_plain(value: Any) -> bool:
 
 
 def normalise(value: Any) -> Any:
-    """A comparable form: keys sorted, empty values dropped, plain arrays as sets."""
+    """A comparable form: keys sorted, empty values dropped, plain arrays as sets, a cost tier
+    without a type the same as a context tier."""
     return _comparable(drop_empty(dict(value) if isinstance(value, Mapping) else value))
 
 
 def _comparable(value: Any) -> Any:
     if isinstance(value, dict):
+        if isinstance(value.get("tier"), dict):
+            value = {**value, "tier": typed_tier_spec(value["tier"])}
         return tuple(sorted((k, _comparable(v)) for k, v in value.items()))
     if isinstance(value, list):
         if all(_is_plain(v) for v in value):

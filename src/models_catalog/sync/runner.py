@@ -28,6 +28,7 @@ from ..schema import (
     check_metadata,
     check_provider_model_fields,
     check_resolved_provider_model,
+    with_typed_tiers,
 )
 from ..tomledit import Kind, edit_text
 from ..tomlfmt import format_metadata, format_provider_model, has_comments
@@ -259,7 +260,8 @@ def _finish(
     model: dict[str, Any],
     metadata: Mapping[str, Mapping[str, Any]],
 ) -> dict[str, Any]:
-    """Keep base_model and reasoning options as the spec says, then drop empty values."""
+    """Keep base_model and reasoning options as the spec says, state each cost tier's type,
+    then drop empty values."""
     authored = entry.data if entry is not None and entry.data is not None else {}
     if provider.preserve_base_models and "base_model" in authored:
         base = authored["base_model"]
@@ -284,7 +286,7 @@ def _finish(
             model["reasoning_options"] = authored["reasoning_options"]
         elif flag is True:
             model["reasoning_options"] = []
-    cleaned: dict[str, Any] = drop_empty(model)
+    cleaned: dict[str, Any] = drop_empty(with_typed_tiers(model))
     return cleaned
 
 
