@@ -205,6 +205,18 @@ def test_source_replays_a_saved_response_without_network(
     assert "2 unchanged" in result.stdout
 
 
+def test_source_saved_with_a_byte_order_mark_is_read(
+    make_catalog: MakeCatalog, tmp_path: Path
+) -> None:
+    root = make_catalog({QWEN: SYNCED_QWEN})
+    saved = tmp_path / "openrouter.json"
+    saved.write_text(json.dumps(matching_response(root), indent=4), encoding="utf-8-sig")
+    assert saved.read_bytes().startswith(b"\xef\xbb\xbf")
+    result = sync(root, "--source", str(saved))
+    assert result.exit_code == 0, result.stderr
+    assert "2 unchanged" in result.stdout
+
+
 def test_api_key_is_sent_and_never_printed(
     make_catalog: MakeCatalog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -331,3 +343,75 @@ def test_the_readme_example_gives_the_documented_changes(tmp_path: Path) -> None
     assert "would change (0 created, 2 updated, 1 deleted, 0 unchanged)" in second.stdout
     assert "cost.input: 3 → 2.5" in second.stdout
     assert "limit.output: 128000 → 64000" in second.stdout
+
+
+@respx.mock
+def test_missing_optional_fields_keep_existing_values_with_one_notice_each(
+    make_catalog: MakeCatalog,
+) -> None:
+    root = make_catalog({QWEN: SYNCED_QWEN})
+    old = tomllib.loads((root / QWEN).read_text())
+    response = matching_response(root)
+    qwen, sonnet = (
+        record(response, "qwen/qwen3-8b"),
+        record(response, "anthropic/claude-sonnet-4.5"),
+    )
+    for field in ("knowledge_cutoff", "hugging_face_id", "top_provider", "supported_parameters"):
+        del qwen[field]
+    del sonnet["knowledge_cutoff"]
+    assert "reasoning" in sonnet["supported_parameters"] and "reasoning" not in sonnet
+    for item in response["data"]:
+        item["pricing"].pop("request", None)  # gone from real responses since 2026-03-30
+    qwen["pricing"]["prompt"] = "0.00000004"
+    respx.get(URL).mock(return_value=httpx.Response(200, json=response))
+
+    result = sync(root)
+    assert result.exit_code == 0, result.stderr
+    assert "openrouter: changed (0 created, 1 updated, 0 deleted, 1 unchanged)" in result.stdout
+    new = tomllib.loads((root / QWEN).read_text())
+    assert new == {**old, "cost": {**old["cost"], "input": 0.04}}  # open_weights, flags, output
+    notices = [line.strip() for line in result.stdout.splitlines() if "notice:" in line]
+    assert notices == [
+        "notice: 1 of 2 records lack `hugging_face_id`; kept the existing files' open_weights.",
+        "notice: 2 of 2 records lack `knowledge_cutoff`; kept the existing files' knowledge.",
+        "notice: 1 of 2 records lack `supported_parameters`; kept the existing files' "
+        "reasoning, temperature, tool_call and structured_output.",
+        "notice: 1 of 2 records lack `top_provider`; kept the existing files' output limit.",
+        "notice: 1 of 2 records lack `reasoning`; kept the existing files' reasoning options.",
+    ]
+    assert (
+        "2 of 2 records lack `knowledge_cutoff`" in Path(".sync/model-sync-report.md").read_text()
+    )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ("id",),
+        ("name",),
+        ("created",),
+        ("context_length",),
+        ("pricing", "prompt"),
+        ("pricing", "completion"),
+        ("architecture", "input_modalities"),
+        ("architecture", "output_modalities"),
+    ],
+    ids=".".join,
+)
+@respx.mock
+def test_missing_required_field_fails_loudly_and_changes_nothing(
+    make_catalog: MakeCatalog, path: tuple[str, ...]
+) -> None:
+    root = make_catalog({QWEN: SYNCED_QWEN})
+    response = matching_response(root)
+    table = record(response, "qwen/qwen3-8b")
+    for key in path[:-1]:
+        table = table[key]
+    del table[path[-1]]
+    respx.get(URL).mock(return_value=httpx.Response(200, json=response))
+    before = snapshot(root)
+    result = sync(root)
+    assert result.exit_code == 1
+    assert "openrouter: failed: the response changed shape: " in result.stderr
+    assert f".{'.'.join(path)}" in result.stderr and "Field required" in result.stderr
+    assert snapshot(root) == before

@@ -109,8 +109,8 @@ class Pricing(_Shape):
 
 
 class TopProvider(_Shape):
-    context_length: int | None
-    max_completion_tokens: int | None
+    context_length: int | None = None
+    max_completion_tokens: int | None = None
 
 
 class Reasoning(_Shape):
@@ -126,19 +126,33 @@ class Reasoning(_Shape):
 
 
 class OpenRouterModel(_Shape):
-    """One record of `GET /api/v1/models` (only the fields the catalog uses)."""
+    """One record of `GET /api/v1/models` (only the fields the catalog uses).
+
+    The fields every file needs are required; the others (OPTIONAL_FIELDS) may be absent, as
+    they are in older responses: the translation then keeps the existing file's values."""
 
     id: str
     name: str
     created: float
-    hugging_face_id: str | None
-    knowledge_cutoff: str | None
     context_length: int
     architecture: Architecture
     pricing: Pricing
-    top_provider: TopProvider
-    supported_parameters: list[str]
+    hugging_face_id: str | None = None
+    knowledge_cutoff: str | None = None
+    top_provider: TopProvider = TopProvider()
+    supported_parameters: list[str] | None = None
     reasoning: Reasoning | None = None
+
+
+OPTIONAL_FIELDS: Mapping[str, str] = {
+    "hugging_face_id": "open_weights",
+    "knowledge_cutoff": "knowledge",
+    "supported_parameters": "reasoning, temperature, tool_call and structured_output",
+    "top_provider": "output limit",
+    "reasoning": "reasoning options",
+}
+"""Record fields the translation can do without → what it keeps from the existing file instead.
+`reasoning` only counts as missing on a record whose parameters say it reasons."""
 
 
 class OpenRouterResponse(_Shape):
@@ -148,6 +162,27 @@ class OpenRouterResponse(_Shape):
 def parse_response(raw: Any, provider_id: str = PROVIDER_ID) -> list[OpenRouterModel]:
     """The records of a `{"data": [...]}` body; a changed shape raises ProviderError."""
     return validate_response(provider_id, OpenRouterResponse, raw).data
+
+
+def missing_field_notices(records: Sequence[OpenRouterModel]) -> list[str]:
+    """One notice per optional field that some records lack, with the number of records."""
+    notices: list[str] = []
+    for name, kept in OPTIONAL_FIELDS.items():
+        missing = sum(1 for r in records if _lacks(r, name))
+        if missing:
+            notices.append(
+                f"{missing} of {len(records)} records lack `{name}`; kept the existing files' "
+                f"{kept}."
+            )
+    return notices
+
+
+def _lacks(record: OpenRouterModel, name: str) -> bool:
+    if name in record.model_fields_set:
+        return False
+    if name == "reasoning":
+        return flags(record.supported_parameters or ())["reasoning"]
+    return True
 
 
 def display_name(name: str) -> str:
@@ -315,7 +350,12 @@ def full_model(
         last_updated = old.get("last_updated") or released
     inputs = modalities(record.architecture.input_modalities)
     outputs = modalities(record.architecture.output_modalities)
-    capabilities = flags(record.supported_parameters)
+    capabilities = flags(record.supported_parameters or ())
+    if record.supported_parameters is None:
+        capabilities = {k: _flag(old.get(k), default) for k, default in capabilities.items()}
+    open_weights = bool(record.hugging_face_id)
+    if "hugging_face_id" not in record.model_fields_set:
+        open_weights = _flag(old.get("open_weights"), open_weights)
     cutoff = api_date(record.knowledge_cutoff, "knowledge_cutoff")
     model: dict[str, Any] = {
         "name": name,
@@ -328,7 +368,7 @@ def full_model(
             record.reasoning, old.get("reasoning_options"), from_api=reasoning_options_from_api
         ),
         "knowledge": cutoff or old.get("knowledge"),
-        "open_weights": bool(record.hugging_face_id),
+        "open_weights": open_weights,
         "status": old.get("status"),
         "interleaved": old.get("interleaved"),
         "cost": cost(
@@ -344,6 +384,10 @@ def full_model(
     }
     # Values taken from the existing file must not be shared with the view's data.
     return copy.deepcopy({key: value for key, value in model.items() if value is not None})
+
+
+def _flag(existing: Any, default: bool) -> bool:
+    return existing if isinstance(existing, bool) else default
 
 
 def factored_model(
@@ -429,6 +473,9 @@ class OpenRouter(SyncProvider[OpenRouterModel]):
 
     def parse(self, raw: Any) -> Sequence[OpenRouterModel]:
         return parse_response(raw, self.id)
+
+    def source_notices(self, records: Sequence[OpenRouterModel]) -> list[str]:
+        return missing_field_notices(records)
 
     def translate(self, record: OpenRouterModel, view: CatalogView) -> Translation:
         return translate_record(record, view)

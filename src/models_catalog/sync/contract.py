@@ -97,6 +97,10 @@ class SyncProvider(ABC, Generic[Record]):
     def translate(self, record: Record, view: CatalogView) -> Translation | None:
         """Catalog fields for one record, or None to skip it."""
 
+    def source_notices(self, records: Sequence[Record]) -> list[str]:
+        """Notices about the response as a whole, such as optional fields it lacks."""
+        return []
+
     def source_id(self, record: Record) -> str:
         return str(getattr(record, "id", record))
 

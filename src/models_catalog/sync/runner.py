@@ -159,7 +159,7 @@ def prepare(
     options: SyncOptions,
 ) -> Plan:
     """Steps 3 and 4: translate every record and plan each file; nothing is written."""
-    plan = Plan(provider.id, provider.name)
+    plan = Plan(provider.id, provider.name, notices=list(provider.source_notices(records)))
     view = _View(catalog, provider.id)
     existing = catalog.providers[provider.id].models
     models: dict[str, dict[str, Any]] = {}
