@@ -1,11 +1,14 @@
-"""Helpers shared by the provider modules that update existing files (Google, xAI, OVHcloud):
-response parsing with a clear error, the existing model as a mutable dict, the required-field
-check, and keeping a factored (`base_model`) file factored."""
+"""Helpers shared by the provider modules: response parsing with a clear error (and the refusal
+of another provider's response), and for the modules that update existing files (Google, xAI,
+OVHcloud) the existing model as a mutable dict, the required-field check, and keeping a factored
+(`base_model`) file factored."""
 
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -43,8 +46,94 @@ def _record_id(raw: Any, loc: tuple[int | str, ...]) -> str | None:
     return record if isinstance(record, str) else None
 
 
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    """A provider's response shape: what it looks like, and which providers serve it."""
+
+    description: str
+    owners: frozenset[str]
+
+
+_OPENROUTER = _Kind(
+    "OpenRouter's models list (records with an `architecture` table)", frozenset({"openrouter"})
+)
+_GOOGLE = _Kind("Google's models list (records named `models/…`)", frozenset({"google"}))
+_XAI = _Kind("xAI's model lists (records with xAI token prices or aliases)", frozenset({"xai"}))
+_FLAT = _Kind(
+    "a flat provider listing such as OVHcloud's or Cloudflare Workers AI's",
+    frozenset({"ovhcloud", "cloudflare-workers-ai"}),
+)
+_XAI_KEYS = frozenset(
+    {"aliases", "prompt_text_token_price", "completion_text_token_price", "max_prompt_length"}
+)
+_FLAT_KEYS = frozenset(
+    {
+        "input_modalities",
+        "output_modalities",
+        "max_output_length",
+        "supported_features",
+        "supported_sampling_parameters",
+    }
+)
+_CLOUDFLARE_ID = re.compile(r"(?:workers-ai/)?@(?:cf|hf)/")
+
+
+def refuse_foreign(provider_id: str, raw: Any) -> None:
+    """Raise a ProviderError when every record of `raw` has the shape of another provider's
+    model list (a saved response replayed for the wrong provider, a URL pointed elsewhere)."""
+    records = _records(raw)
+    kinds = {_kind(record) for record in records}
+    kind = kinds.pop() if len(kinds) == 1 else None
+    if kind is None:
+        return
+    if kind is _FLAT:
+        ids = [r.get("id") for r in records]
+        cloudflare = next((i for i in ids if isinstance(i, str) and _CLOUDFLARE_ID.match(i)), None)
+        if cloudflare is not None:
+            kind = _Kind(
+                f"Cloudflare Workers AI's model search (ids such as {cloudflare!r})",
+                frozenset({"cloudflare-workers-ai"}),
+            )
+    if provider_id not in kind.owners:
+        raise ProviderError(
+            provider_id,
+            f"the response looks like {kind.description}, not this provider's; refusing to sync it",
+        )
+
+
+def _records(raw: Any) -> list[Any]:
+    """The records of a `{data}`, `{models}`, `{result}` or `{result: {data}}` body."""
+    if not isinstance(raw, Mapping):
+        return []
+    result = raw.get("result")
+    for items in (raw.get("data"), raw.get("models"), result):
+        if isinstance(items, list):
+            return items
+    if isinstance(result, Mapping) and isinstance(result.get("data"), list):
+        data: list[Any] = result["data"]
+        return data
+    return []
+
+
+def _kind(record: Any) -> _Kind | None:
+    if not isinstance(record, Mapping):
+        return None
+    if isinstance(record.get("architecture"), Mapping):
+        return _OPENROUTER
+    name = record.get("name")
+    if "id" not in record and isinstance(name, str) and name.startswith("models/"):
+        return _GOOGLE
+    if _XAI_KEYS & record.keys():
+        return _XAI
+    if _FLAT_KEYS & record.keys():
+        return _FLAT
+    return None
+
+
 def validate_response(provider_id: str, shape: type[Shape], raw: Any) -> Shape:
-    """`raw` validated against `shape`; a mismatch is a ProviderError naming where and why."""
+    """`raw` validated against `shape`; another provider's response, or a mismatch, is a
+    ProviderError naming where and why."""
+    refuse_foreign(provider_id, raw)
     try:
         return shape.model_validate(raw)
     except ValidationError as exc:

@@ -19,7 +19,7 @@ from ..errors import ProviderError
 from ..http import redact
 from ..sync.contract import CatalogView, SyncProvider, Translation
 from ..sync.convert import tokens
-from ._common import shape_error
+from ._common import refuse_foreign, shape_error
 from .openrouter import (
     Architecture,
     OpenRouterModel,
@@ -158,7 +158,9 @@ def _read_body(raw: Any, secrets: Sequence[str] = ()) -> tuple[list[Any], int]:
 
 
 def parse_records(raw: Any) -> list[CloudflareModel]:
-    """The records of a response body (either envelope or bare); a changed shape raises."""
+    """The records of a response body (either envelope or bare); another provider's response
+    or a changed shape raises."""
+    refuse_foreign(PROVIDER_ID, raw)
     combined = {"data": _read_body(raw)[0]}
     try:
         return _Records.model_validate(combined).data
