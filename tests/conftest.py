@@ -14,6 +14,8 @@ from models_catalog.http import HttpClient
 REFERENCE_ROOT = Path(__file__).resolve().parents[2] / "shared" / "reference"
 REFERENCE_CATALOG = REFERENCE_ROOT / "models-dev"
 REFERENCE_BUILD = REFERENCE_ROOT / "models-dev.api.json"
+REAL_RESPONSES = REFERENCE_ROOT.parent / "real-responses"
+"""Recorded real provider responses, one folder per provider (see the README there)."""
 
 FAMILIES = 'families = ["claude-sonnet", "gpt", "qwen", "o"]\n'
 OPENROUTER = textwrap.dedent(

@@ -7,8 +7,12 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
+from typer.testing import CliRunner
+
 from models_catalog.build import build_catalog
 from models_catalog.catalog import load_catalog
+from models_catalog.cli import app
 from models_catalog.fmt import format_files
 
 from .conftest import REFERENCE_BUILD
@@ -36,3 +40,28 @@ def test_fmt_of_the_reference_catalog_keeps_its_build(
     assert format_files(copy, [], check=True).changed == []
     expected = json.loads(REFERENCE_BUILD.read_text(encoding="utf-8"))
     assert _efforts_as_sets(build_catalog(load_catalog(copy))) == _efforts_as_sets(expected)
+
+
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "providers/openrouter/models/deepseek/deepseek-v4-flash.toml",
+        "providers/openrouter/models/deepseek/deepseek-v4-pro.toml",
+        "providers/openrouter/models/xiaomi/mimo-v2.5.toml",
+        "providers/openrouter/models/z-ai/glm-5.2.toml",
+        "providers/venice/models/gemini-3-flash-preview.toml",
+    ],
+)
+def test_fmt_keeps_interleaved_before_reasoning_options_byte_for_byte(
+    reference_catalog: Path, tmp_path: Path, rel: str
+) -> None:
+    """These reference files were written by the original formatter, in format.md's order."""
+    text = (reference_catalog / rel).read_text(encoding="utf-8")
+    assert text.index("[interleaved]") < text.index("[[reasoning_options]]")
+    copy = tmp_path / "catalog"
+    shutil.copytree(reference_catalog / "models", copy / "models")
+    (copy / rel).parent.mkdir(parents=True)
+    shutil.copy(reference_catalog / rel, copy / rel)
+    result = CliRunner().invoke(app, ["fmt", "--check", "--catalog", str(copy), str(copy / rel)])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert (copy / rel).read_text(encoding="utf-8") == text
