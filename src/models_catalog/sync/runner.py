@@ -159,7 +159,7 @@ def prepare(
     options: SyncOptions,
 ) -> Plan:
     """Steps 3 and 4: translate every record and plan each file; nothing is written."""
-    plan = Plan(provider.id, provider.name, notices=list(provider.source_notices(records)))
+    plan = Plan(provider.id, provider.name)
     view = _View(catalog, provider.id)
     existing = catalog.providers[provider.id].models
     models: dict[str, dict[str, Any]] = {}
@@ -242,6 +242,7 @@ def prepare(
         plan.files.append(PlannedFile(entry.rel, "deleted", was_link=entry.is_link))
     if kept:
         plan.notices.append(provider.missing_notice(kept))
+    plan.notices += provider.source_notices(records)
 
     plan.files += _plan_metadata(
         provider, catalog, metadata, options, plan.notices, keep_missing=keep_missing
