@@ -144,8 +144,11 @@ def test_new_tables_go_in_layout_order_keeping_attached_comments_in_place() -> N
 
     text, _ = edited(add)
     assert comments(text) == ALL_COMMENTS
-    assert text.index("[interleaved]") < text.index("# Prices from the pricing page.")
-    assert 'field = "reasoning_content"\n\n# Prices from' in text
+    # format.md's order: [interleaved] before the reasoning options.
+    assert (
+        'tool_call = true\n\n[interleaved]\nfield = "reasoning_content"\n\n[[reasoning_options]]'
+        in text
+    )
     assert 'input = 9\n\n[[cost.tiers]]\ntier = { type = "context", size = 900_000 }' in text
     assert text.endswith(
         'output = 64_000\n\n[modalities]\ninput = ["text"]\noutput = ["text"]\n'
