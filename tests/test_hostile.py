@@ -483,3 +483,30 @@ def test_a_fifo_as_source_is_refused_without_blocking(root: Path, tmp_path: Path
     result = sync(root, "openrouter", "--source", str(fifo))
     assert result.exit_code == 2
     assert one_line(result.stderr) == f"error: saved response {str(fifo)!r} is not a regular file"
+
+
+@pytest.mark.parametrize(
+    ("target", "variable"),
+    [("xai", "XAI_API_KEY"), ("google", "GOOGLE_API_KEY"), ("google", "GEMINI_API_KEY")],
+)
+@pytest.mark.parametrize("key", ["xai-SECRET\nX", "xai-SECRET-ключ"])
+def test_direct_provider_keys_that_cannot_be_sent_are_named_never_shown(
+    tmp_path: Path,
+    api: respx.MockRouter,
+    monkeypatch: pytest.MonkeyPatch,
+    target: str,
+    variable: str,
+    key: str,
+) -> None:
+    root = Path(shutil.copytree(STARTER, tmp_path / "starter"))
+    monkeypatch.setenv(variable, key)
+    before = snapshot(root)
+    result = sync(root, target)
+    assert result.exit_code == 1
+    assert one_line(result.stderr) == (
+        f"{target}: failed: {variable} contains characters that cannot be sent"
+    )
+    assert not api.calls
+    for shown in (result.stdout, result.stderr, REPORT.read_text()):
+        assert "SECRET" not in shown
+    assert snapshot(root) == before
