@@ -8,6 +8,7 @@ whose target is missing are kept as dangling. Only regular files are read.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -131,12 +132,27 @@ class _Reader:
     """Reads files of one catalog; follows links only while they stay inside it."""
 
     def __init__(self, root: Path) -> None:
-        self.root = str(root)
+        self.root = os.path.abspath(root)
         self.real_root = os.path.realpath(root)
+        self.real_folders: dict[str, str] = {}
 
     def inside(self, path: str) -> bool:
-        real = os.path.realpath(path)
-        return real == self.real_root or real.startswith(self.real_root + os.sep)
+        """Whether `path` lies inside the catalog once every folder link on the way to it is
+        resolved (the last part is not: if it is a link, its target is checked in turn)."""
+        folder, name = os.path.split(os.path.normpath(path))
+        real = os.path.join(self._real_folder(folder), name)
+        return real.startswith(self.real_root + os.sep)
+
+    def _real_folder(self, folder: str) -> str:
+        real = self.real_folders.get(folder)
+        if real is None:
+            parent, name = os.path.split(folder)
+            if not name or os.path.islink(folder):
+                real = os.path.realpath(folder)
+            else:
+                real = os.path.join(self._real_folder(parent), name)
+            self.real_folders[folder] = real
+        return real
 
     def read(self, job: FileJob) -> CatalogFile:
         rel, kind = job.rel, job.kind
@@ -162,24 +178,18 @@ class _Reader:
             return CatalogFile(rel, kind, parse_error="file lies outside the catalog; not read")
         for _ in range(_MAX_LINK_HOPS):
             try:
-                info = os.lstat(current)
+                raw = _read_regular(current)
             except (FileNotFoundError, NotADirectoryError):
                 return CatalogFile(rel, kind, link=link, dangling=True)
             except OSError as exc:
-                return CatalogFile(rel, kind, link=link, parse_error=_cannot_read(exc))
-            if stat.S_ISLNK(info.st_mode):
+                if exc.errno != errno.ELOOP or not os.path.islink(current):
+                    return CatalogFile(rel, kind, link=link, parse_error=_cannot_read(exc))
                 target = os.readlink(current)
                 link = link or target
                 current = os.path.join(os.path.dirname(current), target)
                 if not self.inside(current):
                     return CatalogFile(rel, kind, link=link, parse_error=_outside(target))
                 continue
-            if not stat.S_ISREG(info.st_mode):
-                return CatalogFile(rel, kind, link=link, parse_error=_not_regular(info.st_mode))
-            try:
-                raw = _read_regular(current)
-            except OSError as exc:
-                return CatalogFile(rel, kind, link=link, parse_error=_cannot_read(exc))
             except TomlError as exc:
                 return CatalogFile(rel, kind, link=link, parse_error=exc.message)
             if len(raw) < 1024 and _LINK_STUB.fullmatch(raw) is not None:
@@ -194,8 +204,8 @@ class _Reader:
 
 
 def _read_regular(path: str) -> bytes:
-    """The bytes of a regular file, opened without following a link and without blocking (a
-    file replaced by a FIFO after it was looked at is refused, not waited on)."""
+    """The bytes of a regular file. Opened without following a link (a link fails with ELOOP)
+    and without blocking, so that a FIFO is refused, never waited on."""
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     try:
         info = os.fstat(fd)
@@ -204,12 +214,16 @@ def _read_regular(path: str) -> bytes:
         too_big = TomlError(f"file is larger than {MAX_BYTES // 1024} KiB; not read")
         if info.st_size > MAX_BYTES:
             raise too_big
-        chunks: list[bytes] = []
-        size = 0
-        while chunk := os.read(fd, max(info.st_size + 1, 65536)):
+        wanted = info.st_size + 1
+        raw = os.read(fd, wanted)
+        if len(raw) < wanted:  # the whole file, in one read
+            return raw
+        chunks = [raw]
+        size = len(raw)
+        while chunk := os.read(fd, 65536):  # it grew since fstat
             chunks.append(chunk)
             size += len(chunk)
-            if size > MAX_BYTES:  # it grew while being read
+            if size > MAX_BYTES:
                 raise too_big
         return b"".join(chunks)
     finally:
