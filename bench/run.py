@@ -73,9 +73,7 @@ TARGETS = (
 def measure(command: Sequence[str], cwd: Path) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB) of one run of `command`."""
     start = time.perf_counter()
-    process = subprocess.Popen(
-        command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     stderr = process.stderr.read().decode() if process.stderr else ""

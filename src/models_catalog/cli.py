@@ -22,6 +22,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help: formatting it with rich would double the start-up time of `models --help`.
+    rich_markup_mode=None,
 )
 
 T = TypeVar("T")

@@ -3,15 +3,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from importlib import import_module
-from importlib.metadata import entry_points
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from .contract import SyncProvider
 
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
+
 ENTRY_POINT_GROUP = "models.providers"
+
+
+def entry_points(group: str) -> Sequence[EntryPoint]:
+    """The installed entry points of `group` (importlib.metadata is imported only if asked)."""
+    from importlib.metadata import entry_points as installed
+
+    return tuple(installed(group=group))
+
 
 BUILTIN = {
     "openrouter": "models_catalog.providers.openrouter:OpenRouter",
@@ -70,6 +80,8 @@ def groups() -> dict[str, tuple[str, ...]]:
 
 def resolve_target(target: str) -> list[str]:
     """A target (provider id or group) → provider ids; an unknown one lists the valid ones."""
+    if target in BUILTIN:  # built-in ids come first: no need to look at entry points
+        return [target]
     known = available()
     if target in known:
         return [target]

@@ -30,7 +30,6 @@ from ..schema import (
     check_resolved_provider_model,
     with_typed_tiers,
 )
-from ..tomledit import Kind, edit_text
 from ..tomlfmt import format_metadata, format_provider_model, has_comments
 from .compare import FieldChange, drop_empty, field_changes, same_authored
 from .contract import ExistingModel, SyncProvider
@@ -40,6 +39,7 @@ from .prices import PriceMove, price_moves
 
 if TYPE_CHECKING:
     from ..http import HttpClient
+    from ..tomledit import Kind
 
 Action = Literal["created", "updated", "deleted", "unchanged"]
 
@@ -388,6 +388,8 @@ def _updated_text(
     text = read_model_text(catalog.root, entry.rel, kind)
     if not has_comments(text):
         return format_metadata(data) if kind == "metadata" else format_provider_model(data)
+    from ..tomledit import edit_text  # tomlkit is imported only when a file is edited
+
     try:
         edited = edit_text(text, data, kind)
     except EditError as error:
