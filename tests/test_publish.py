@@ -12,13 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from models_catalog.errors import ModelsError, UsageError
+from models_catalog.changeset import LOCK_NAME, TEMP_PREFIX
+from models_catalog.errors import CatalogLockedError, ModelsError, UsageError
+from models_catalog.lock import catalog_lock
 from models_catalog.publish import (
     BOT_EMAIL,
     BOT_NAME,
     CommandResult,
     PublishOutcome,
     append_step_summary,
+    catalog_pathspecs,
     main,
     notices_summary,
     publish_sync,
@@ -251,6 +254,33 @@ def test_deleted_catalog_files_are_committed(setup: Setup) -> None:
     assert status.split() == ["D", "catalog/providers/openrouter/provider.toml"]
 
 
+def test_leftovers_of_killed_writes_and_the_lock_file_are_never_committed(setup: Setup) -> None:
+    work = setup.clone("work")
+    models = work / "catalog" / "providers" / "openrouter" / "models"
+    models.mkdir(parents=True)
+    (models / f"{TEMP_PREFIX}0123456789abcdef").write_text("half a file")
+    (models / ".gpt.toml.ab12cd34.tmp").write_text("half a file")
+    (work / "catalog" / LOCK_NAME).write_text("{}")  # left by a killed writer
+    assert publish(work, setup).action == "no-change"
+    change_catalog(work)
+    assert publish(work, setup).action == "created"
+    committed = git(setup.remote, "show", "--name-only", "--format=", BRANCH).splitlines()
+    assert committed == ["catalog/providers/openrouter/models/gpt.toml"]
+
+
+def test_publish_during_a_write_fails_at_once(setup: Setup) -> None:
+    work = setup.clone("work")
+    change_catalog(work)
+    with (
+        catalog_lock(work / "catalog", "models sync openrouter"),
+        pytest.raises(
+            CatalogLockedError, match=r"is being written by process \d+ \(`models sync openrouter`"
+        ),
+    ):
+        publish(work, setup)
+    assert setup.remote_branches() == ["main"]
+
+
 def test_a_bot_identity_is_used_when_git_has_none(
     setup: Setup, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -308,7 +338,10 @@ def test_a_failing_git_command_names_the_command_and_its_error(setup: Setup) -> 
 
 
 def test_outside_a_repository_the_status_command_fails_clearly(tmp_path: Path) -> None:
-    with pytest.raises(ModelsError, match=r"^`git status --porcelain -- catalog` failed .*git"):
+    with pytest.raises(
+        ModelsError,
+        match=r"^`git status --porcelain --untracked-files=all -- catalog .*` failed .*git",
+    ):
         publish_sync("openrouter", "OpenRouter", repo=tmp_path, report=tmp_path / "r.md")
 
 
@@ -351,7 +384,16 @@ def test_a_runner_observes_every_command(setup: Setup) -> None:
         ).action
         == "no-change"
     )
-    assert calls == [("git", "status", "--porcelain", "--", "catalog")]
+    assert calls == [
+        (
+            "git",
+            "status",
+            "--porcelain",
+            "--untracked-files=all",
+            "--",
+            *catalog_pathspecs("catalog"),
+        )
+    ]
 
 
 def test_gh_output_that_is_not_json_is_an_error(setup: Setup) -> None:

@@ -70,3 +70,20 @@ class SyncRefusedError(ModelsError):
 
 class EditError(ModelsError):
     """A file with comments cannot be updated in place keeping its comments and values."""
+
+
+class WriteRefusedError(ModelsError):
+    """A planned change of the catalog was refused or could not be staged; nothing was written."""
+
+
+class WriteFailedError(ModelsError):
+    """Committing a change set failed part way; `rolled_back` says whether the catalog is as
+    before."""
+
+    def __init__(self, message: str, *, rolled_back: bool) -> None:
+        self.rolled_back = rolled_back
+        super().__init__(message)
+
+
+class CatalogLockedError(ModelsError):
+    """Another process is writing the catalog."""

@@ -1,4 +1,5 @@
-"""Writing files safely: every write of the tool goes through `write_atomic`."""
+"""Writing one file safely, outside the catalog (reports, builds, caches): `write_atomic`.
+Catalog files are written in change sets (`changeset.py`)."""
 
 from __future__ import annotations
 
@@ -33,15 +34,15 @@ def write_atomic_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+def new_file_mode() -> int:
+    """The mode the umask gives a new file."""
+    return 0o666 & ~_UMASK
+
+
 def _mode_for(path: Path) -> int:
     """The mode of the regular file being replaced, else what the umask gives a new file."""
     try:
         info = path.lstat()
     except FileNotFoundError:
-        return 0o666 & ~_UMASK
-    return stat.S_IMODE(info.st_mode) if stat.S_ISREG(info.st_mode) else 0o666 & ~_UMASK
-
-
-def remove_file(path: Path) -> None:
-    """Remove a file or link (dangling or not); a missing file is not an error."""
-    path.unlink(missing_ok=True)
+        return new_file_mode()
+    return stat.S_IMODE(info.st_mode) if stat.S_ISREG(info.st_mode) else new_file_mode()

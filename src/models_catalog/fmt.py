@@ -17,8 +17,9 @@ from .catalog import (
     provider_model_jobs,
     read_files,
 )
+from .changeset import Change, apply_changes, link_on_the_way
 from .errors import CatalogInvalidError, UsageError
-from .files import write_atomic
+from .lock import catalog_lock
 from .tomlfmt import format_metadata, format_provider_model, has_comments
 from .tomlread import loads
 
@@ -89,12 +90,21 @@ def _jobs(root: Path, paths: Sequence[Path]) -> list[FileJob]:
 
 
 def format_files(root: Path, paths: Sequence[Path], *, check: bool) -> FormatResult:
-    """Format the given files (default: every model file); write nothing if any file is bad."""
+    """Format the given files (default: every model file): all of them or, if any file is bad,
+    none. Unless checking, the catalog's write lock is held throughout."""
+    if check:
+        return _format(root, paths, write=False)
+    with catalog_lock(root, "models fmt"):
+        return _format(root, paths, write=True)
+
+
+def _format(root: Path, paths: Sequence[Path], *, write: bool) -> FormatResult:
     result = FormatResult()
     problems: list[str] = []
-    pending: list[tuple[Path, str]] = []
+    pending: list[Change] = []
+    real = root.resolve()
     for entry in read_files(root, _jobs(root, paths)):
-        if entry.is_link:
+        if entry.is_link or link_on_the_way(real, entry.rel) is not None:
             result.links.append(entry.rel)
             continue
         if entry.parse_error is not None:
@@ -118,10 +128,9 @@ def format_files(root: Path, paths: Sequence[Path], *, check: bool) -> FormatRes
             result.unchanged.append(entry.rel)
         else:
             result.changed.append(entry.rel)
-            pending.append((path, output))
+            pending.append(Change(entry.rel, output.encode("utf-8")))
     if problems:
         raise CatalogInvalidError(problems)
-    if not check:
-        for path, output in pending:
-            write_atomic(path, output)
+    if write and pending:
+        apply_changes(root, [MODELS_DIR, PROVIDERS_DIR], pending)
     return result

@@ -17,11 +17,14 @@ import re
 import shlex
 import subprocess
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
 
+from .changeset import LOCK_NAME, TEMP_PREFIX
 from .errors import ModelsError, UsageError
+from .lock import catalog_lock
 from .sync.report import CLOSING_LINE, has_checks
 
 BRANCH_PREFIX = "automation/sync-models-"
@@ -151,7 +154,37 @@ def publish_sync(
         raise UsageError(f"{provider_id!r} is not a provider id (lowercase letters, digits, -._)")
     if not provider_name.strip():
         raise UsageError(f"the provider name of {provider_id} is empty")
+    folder = repo / catalog
+    lock = (
+        catalog_lock(folder, f"models publish {provider_id}") if folder.is_dir() else nullcontext()
+    )
+    with lock:
+        return _publish(provider_id, provider_name, repo, catalog, report, base, remote, run)
+
+
+def catalog_pathspecs(catalog: str) -> list[str]:
+    """The catalog folder for git, without the lock file and the leftovers of killed writes."""
+    top = catalog.rstrip("/")
+    return [
+        top,
+        f":(exclude){top}/{LOCK_NAME}",
+        f":(exclude,glob){top}/**/{TEMP_PREFIX}*",
+        f":(exclude,glob){top}/**/.*.toml.*.tmp",
+    ]
+
+
+def _publish(
+    provider_id: str,
+    provider_name: str,
+    repo: Path,
+    catalog: str,
+    report: Path,
+    base: str | None,
+    remote: str,
+    run: CommandRunner,
+) -> PublishOutcome:
     branch = sync_branch(provider_id)
+    paths = catalog_pathspecs(catalog)
 
     def git(*args: str, check: bool = True) -> CommandResult:
         return run(["git", *args], cwd=repo, check=check)
@@ -159,7 +192,7 @@ def publish_sync(
     def gh(*args: str) -> CommandResult:
         return run(["gh", *args], cwd=repo)
 
-    if not git("status", "--porcelain", "--", catalog).stdout.strip():
+    if not git("status", "--porcelain", "--untracked-files=all", "--", *paths).stdout.strip():
         return PublishOutcome("no-change", branch)
     body = report.resolve()
     if not body.is_file():
@@ -171,9 +204,9 @@ def publish_sync(
     base = base or _current_branch(run, repo)
 
     git("checkout", "--quiet", "-B", branch)
-    git("add", "--all", "--", catalog)
+    git("add", "--all", "--", *paths)
     title = pr_title(provider_name)
-    git(*_identity_options(run, repo), "commit", "--quiet", "-m", title, "--", catalog)
+    git(*_identity_options(run, repo), "commit", "--quiet", "-m", title, "--", *paths)
     commit = git("rev-parse", "HEAD").stdout.strip()
     # A fresh CI checkout has no remote-tracking ref for the sync branch, so a bare
     # --force-with-lease would refuse to overwrite it: lease on what the remote has now.

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .catalog import Catalog, CatalogFile
+from .changeset import find_leftovers
 from .schema import Problem, check_family, provider_model_rules
 
 
@@ -75,6 +76,15 @@ def validate_catalog(catalog: Catalog) -> Report:
             report.models += 1
             report.links += entry.is_link
             _check_provider_model(report, catalog, entry, families)
+    report.findings += [
+        Finding(
+            rel,
+            "temporary file of an interrupted write (the next sync or fmt of its folder "
+            "removes it; never commit it)",
+            warning=True,
+        )
+        for rel in find_leftovers(catalog.root)
+    ]
     return report
 
 

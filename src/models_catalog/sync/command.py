@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import signal
 import stat
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -15,11 +18,20 @@ from rich.markup import escape
 from ..display import visible
 from ..errors import UsageError
 from ..jsondata import MAX_JSON_BYTES, JsonError, decode_json
+from ..lock import catalog_lock
 from .compare import show
 from .contract import SyncProvider
 from .registry import load_provider, resolve_target
-from .report import REPORT_PATH, render_failed_run, render_report, write_report
-from .runner import FETCH, ProviderOutcome, SyncOptions, sync_provider
+from .report import (
+    REPORT_PATH,
+    check_report_location,
+    render_failed_run,
+    render_report,
+    write_report,
+)
+from .runner import FETCH, ProviderOutcome, SyncOptions, plan_provider, write_outcome
+
+INTERRUPTED = "interrupted before its changes were written"
 
 if TYPE_CHECKING:
     from ..http import HttpClient
@@ -61,7 +73,11 @@ def run_sync(
     console: Console | None = None,
     report_path: Path = REPORT_PATH,
 ) -> list[ProviderOutcome]:
-    """Sync every provider of `target`; each succeeds or fails on its own."""
+    """Sync every provider of `target`; each succeeds or fails on its own.
+
+    Plans are made concurrently, then written one provider after the other in this thread,
+    where interrupts can be held while a provider's files are committed. Unless a dry run, the
+    catalog's write lock is held throughout."""
     ids = resolve_target(target)
     if source is not None and len(ids) > 1:
         raise UsageError(f"--source replays one provider's response; {target!r} is a group")
@@ -77,18 +93,51 @@ def run_sync(
     console = console or Console(stderr=True)
 
     def one(provider: SyncProvider[Any]) -> ProviderOutcome:
-        return sync_provider(root, provider, options, raw=raw, client_factory=factory, env=env)
+        return plan_provider(root, provider, options, raw=raw, client_factory=factory, env=env)
 
     names = ", ".join(p.id for p in providers)
     status = console.status(f"Syncing {names}…") if console.is_terminal else nullcontext()
-    with status:
-        if len(providers) == 1:
-            outcomes = [one(providers[0])]
-        else:
-            with ThreadPoolExecutor(max_workers=len(providers)) as pool:
-                outcomes = list(pool.map(one, providers))
-    write_report(report_path, render_report(target, outcomes, dry_run=options.dry_run))
+    lock = nullcontext() if options.dry_run else catalog_lock(root, f"models sync {target}")
+    with lock, _terminate_as_interrupt():
+        outcomes = [ProviderOutcome(p.id, p.name, error=INTERRUPTED) for p in providers]
+        try:
+            with status:
+                if len(providers) == 1:
+                    outcomes = [one(providers[0])]
+                else:
+                    with ThreadPoolExecutor(max_workers=len(providers)) as pool:
+                        outcomes = list(pool.map(one, providers))
+            if not options.dry_run:
+                check_report_location(report_path)
+                for outcome in outcomes:
+                    write_outcome(root, outcome)
+        except KeyboardInterrupt:
+            for outcome in outcomes:
+                if outcome.error is None and not outcome.written:
+                    outcome.error = INTERRUPTED
+            # The interrupt is what the user must hear about, even if the report fails.
+            with suppress(OSError):
+                write_report(report_path, render_report(target, outcomes, interrupted=True))
+            raise
+        write_report(report_path, render_report(target, outcomes, dry_run=options.dry_run))
     return outcomes
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM ends a sync as Ctrl-C does, so its report is still written."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
 
 
 def print_outcomes(

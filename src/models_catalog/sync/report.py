@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..changeset import temp_name
 from ..display import visible
+from ..errors import WriteRefusedError
 from ..files import write_atomic
 from .runner import ProviderOutcome
 
@@ -28,16 +31,28 @@ def _code(text: str) -> str:
 
 
 def render_report(
-    target: str, outcomes: Sequence[ProviderOutcome], *, dry_run: bool = False
+    target: str,
+    outcomes: Sequence[ProviderOutcome],
+    *,
+    dry_run: bool = False,
+    interrupted: bool = False,
 ) -> str:
     mode = " (dry run: nothing was written)" if dry_run else ""
     lines = [f"Synced target {_code(target)}{mode}.", ""]
+    if interrupted:
+        written = [o.provider_id for o in outcomes if o.written]
+        done = (
+            f"only {', '.join(map(_code, written))} had been written"
+            if written
+            else ("nothing had been written")
+        )
+        lines[0] = f"Sync of target {_code(target)} was interrupted: {done}."
     lines += [
         "| Provider | Status | Created | Updated | Deleted |",
         "| --- | --- | ---: | ---: | ---: |",
     ]
     for outcome in outcomes:
-        plan = outcome.plan
+        plan = outcome.plan if outcome.error is None else None
         counts = (
             [str(plan.count(a)) for a in ("created", "updated", "deleted")] if plan else ["-"] * 3
         )
@@ -45,7 +60,7 @@ def render_report(
         lines.append(f"| {name} | {outcome.status} | {' | '.join(counts)} |")
     for outcome in outcomes:
         plan = outcome.plan
-        if plan is None or not plan.changed:
+        if plan is None or not plan.changed or outcome.error is not None:
             continue
         summary = ", ".join(f"{plan.count(a)} {a}" for a in ("created", "updated", "deleted"))
         lines += [
@@ -64,7 +79,7 @@ def render_report(
         notices = list(outcome.plan.notices) if outcome.plan else []
         checks = [c.describe() for c in outcome.plan.checks] if outcome.plan else []
         if outcome.error is not None:
-            notices.insert(0, f"Failed: {outcome.error}")
+            notices.insert(0, f"Failed: {outcome.error}; nothing was written for this provider.")
         if notices or checks:
             noted = True
             lines.append(f"### {_cell(outcome.provider_name)}")
@@ -90,3 +105,24 @@ def render_failed_run(target: str, message: str) -> str:
 
 def write_report(path: Path, text: str) -> None:
     write_atomic(path, text)
+
+
+def check_report_location(path: Path) -> None:
+    """Make sure the report can be written, before any model file is."""
+    for folder in (path.parent, *path.parent.parents):
+        if os.path.lexists(folder) and not folder.is_dir():
+            raise WriteRefusedError(
+                f"the sync report {path} cannot be written: {folder} is not a folder; "
+                "nothing was written"
+            )
+    if path.is_dir():
+        raise WriteRefusedError(f"the sync report {path} is a folder; nothing was written")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        probe = path.parent / temp_name()
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        probe.unlink()
+    except OSError as exc:
+        raise WriteRefusedError(
+            f"the sync report {path} cannot be written: {exc.strerror or exc}; nothing was written"
+        ) from None

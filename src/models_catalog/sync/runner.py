@@ -1,7 +1,7 @@
 """The sync runner: read, fetch, parse, translate, plan, apply. It owns every file read and write.
 
-`prepare` does everything up to a plan and touches nothing; `apply` writes a plan. A run that
-fails before `apply` has changed nothing on disk.
+`prepare` does everything up to a plan and touches nothing; `apply` writes a plan, all of it or
+nothing (`changeset.py`). A run that fails before `apply` has changed nothing on disk.
 """
 
 from __future__ import annotations
@@ -12,14 +12,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..catalog import (
+    MODELS_DIR,
     Catalog,
     CatalogFile,
     load_catalog,
     raise_for_unreadable,
     read_model_text,
 )
-from ..errors import EditError, ModelsError, ProviderError, SourceValueError, SyncRefusedError
-from ..files import remove_file, write_atomic
+from ..changeset import Change, apply_changes, describe_link, link_on_the_way
+from ..errors import (
+    EditError,
+    ModelsError,
+    ProviderError,
+    SourceValueError,
+    SyncRefusedError,
+    WriteRefusedError,
+)
 from ..inherit import resolve
 from ..redaction import redact
 from ..schema import (
@@ -57,6 +65,7 @@ class PlannedFile:
 class Plan:
     provider_id: str
     provider_name: str
+    models_dir: str = ""
     files: list[PlannedFile] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     checks: list[PriceMove] = field(default_factory=list)
@@ -159,7 +168,7 @@ def prepare(
     options: SyncOptions,
 ) -> Plan:
     """Steps 3 and 4: translate every record and plan each file; nothing is written."""
-    plan = Plan(provider.id, provider.name)
+    plan = Plan(provider.id, provider.name, provider.models_dir)
     view = _View(catalog, provider.id)
     existing = catalog.providers[provider.id].models
     models: dict[str, dict[str, Any]] = {}
@@ -463,16 +472,43 @@ def _guard_price_changes(moves: Sequence[PriceMove], options: SyncOptions) -> No
         )
 
 
-def apply(root: Path, plan: Plan) -> None:
-    """Step 5: write each created/updated file atomically and remove deleted ones."""
+def confine(root: Path, models_dir: str, plan: Plan) -> None:
+    """Keep the plan inside real folders: a linked provider folder is an error; a file behind
+    a folder link inside it is left alone, with a notice per link."""
+    real = root.resolve()
+    blocker = link_on_the_way(real, f"{models_dir}/x")
+    if blocker is not None:
+        raise WriteRefusedError(
+            f"{describe_link(real, blocker)}; sync writes only into real folders of the catalog"
+        )
+    behind: dict[str, list[str]] = {}
+    kept: list[PlannedFile] = []
     for planned in plan.files:
-        path = root / planned.rel
-        if planned.action in ("created", "updated") and planned.text is not None:
-            if planned.was_link or path.is_symlink():
-                remove_file(path)
-            write_atomic(path, planned.text)
-        elif planned.action == "deleted":
-            remove_file(path)
+        link = link_on_the_way(real, planned.rel) if planned.action != "unchanged" else None
+        if link is None:
+            kept.append(planned)
+        else:
+            behind.setdefault(link, []).append(planned.rel)
+    plan.files = kept
+    for link, rels in sorted(behind.items()):
+        plan.notices.append(
+            f"Left {len(rels)} file{'s' if len(rels) != 1 else ''} alone behind "
+            f"{describe_link(real, link)}: sync never writes or removes through a folder link."
+        )
+
+
+def apply(root: Path, plan: Plan, *, written: Callable[[], None] | None = None) -> None:
+    """Step 5: write the created/updated files and remove the deleted ones, all or nothing.
+    `written` runs as soon as the plan is on disk."""
+    changes = [
+        Change(f.rel, f.text.encode("utf-8") if f.text is not None else None)
+        for f in plan.changed
+        if f.action == "deleted" or f.text is not None
+    ]
+    if changes:
+        apply_changes(root, [plan.models_dir, MODELS_DIR], changes, committed=written)
+    elif written is not None:
+        written()
 
 
 @dataclass(slots=True)
@@ -483,6 +519,7 @@ class ProviderOutcome:
     provider_name: str
     plan: Plan | None = None
     error: str | None = None
+    written: bool = False
 
     @property
     def status(self) -> Literal["changed", "unchanged", "failed"]:
@@ -513,18 +550,50 @@ def sync_provider(
     client_factory: Callable[[], HttpClient] | None = None,
     env: Mapping[str, str],
 ) -> ProviderOutcome:
-    """One provider, isolated: any exception while reading, fetching, parsing, translating or
-    planning becomes a failed outcome (one sentence, its credentials redacted), nothing
-    written. `raw` is a saved response (any JSON value); without it the provider fetches."""
+    """One provider, isolated: planned, then written unless a dry run. Any exception while
+    reading, fetching, parsing, translating or planning, and a refused or failed write, becomes
+    a failed outcome (one sentence, its credentials redacted), with nothing written. `raw` is a
+    saved response (any JSON value); without it the provider fetches."""
+    outcome = plan_provider(
+        root, provider, options, raw=raw, client_factory=client_factory, env=env
+    )
+    if not options.dry_run:
+        write_outcome(root, outcome)
+    return outcome
+
+
+def plan_provider(
+    root: Path,
+    provider: SyncProvider[Any],
+    options: SyncOptions,
+    *,
+    raw: Any = FETCH,
+    client_factory: Callable[[], HttpClient] | None = None,
+    env: Mapping[str, str],
+) -> ProviderOutcome:
+    """Steps 1 to 4 for one provider, isolated: any exception becomes a failed outcome."""
     outcome = ProviderOutcome(provider.id, provider.name)
     try:
         catalog = read_provider_catalog(root, provider)
         records = fetch_records(provider, raw=raw, client_factory=client_factory, env=env)
         plan = prepare(provider, catalog, records, options)
+        confine(root, provider.models_dir, plan)
     except Exception as exc:  # one provider's crash must not end the others
         outcome.error = redact(_failure(exc), [env.get(name, "") for name in provider.env_vars])
         return outcome
-    if not options.dry_run:
-        apply(root, plan)
     outcome.plan = plan
     return outcome
+
+
+def write_outcome(root: Path, outcome: ProviderOutcome) -> None:
+    """Step 5 for a planned provider: a refused or failed write makes it a failed outcome."""
+    if outcome.plan is None or outcome.error is not None:
+        return
+
+    def written() -> None:
+        outcome.written = True
+
+    try:
+        apply(root, outcome.plan, written=written)
+    except ModelsError as exc:
+        outcome.error = str(exc)
