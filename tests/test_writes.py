@@ -23,8 +23,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from models_catalog.changeset import TEMP_PREFIX
+from models_catalog.changeset import TEMP_PREFIX, Change, apply_changes
 from models_catalog.cli import app
+from models_catalog.errors import WriteRefusedError
 from models_catalog.lock import catalog_lock
 
 from .conftest import FULL_MODEL, MakeCatalog, snapshot
@@ -120,14 +121,21 @@ def test_a_long_name_that_fits_is_written_whole(make_catalog: MakeCatalog) -> No
     assert not [p for p in root.rglob(f"{TEMP_PREFIX}*")]
 
 
-def test_an_id_with_a_lone_surrogate_writes_nothing(make_catalog: MakeCatalog) -> None:
-    root = make_catalog({})
+def test_an_id_with_a_lone_surrogate_never_reaches_the_disk(make_catalog: MakeCatalog) -> None:
+    """The translation rejects the id (a notice); the write step would refuse it too."""
+    root = make_catalog({QWEN: SYNCED})
     response = source(root, qwen_like("aaa/ok"), qwen_like("zzz/bad\udcff"))
     assert "\\udcff" in response.read_text()
+    result = sync(root, response)
+    assert result.exit_code == 0, result.stderr
+    assert "Rejected unsafe id 'zzz/bad\\udcff'" in result.stdout
+    assert not (root / MODELS / "zzz").exists()
+
     before = snapshot(root)
-    line = assert_refused(sync(root, response), before, root, "is not valid UTF-8")
-    assert "bad\\udcff" in line
-    failed_report()
+    changes = [Change(f"{MODELS}/aaa/two.toml", b"x"), Change(f"{MODELS}/zzz/bad\udcff.toml", b"x")]
+    with pytest.raises(WriteRefusedError, match=r"bad\\udcff.toml is not valid UTF-8"):
+        apply_changes(root, [MODELS], changes)
+    assert snapshot(root) == before
 
 
 def many_models(count: int) -> dict[str, str]:
