@@ -288,12 +288,23 @@ def test_a_models_folder_linked_outside_the_catalog_is_an_error(
     (root / MODELS).symlink_to(outside)
     response = source(root, qwen_like("aaa/new"))
     before, outside_before = snapshot(root), snapshot(outside)
-    line = assert_refused(sync(root, response), before, root, f"{MODELS} is a link to {outside}")
-    assert "sync writes only into real folders of the catalog" in line
+    assert_refused(sync(root, response), before, root, f"{MODELS}: folder lies outside the catalog")
     assert snapshot(outside) == outside_before
 
 
-def test_a_folder_inside_linked_outside_the_catalog_is_left_alone(
+def test_a_models_folder_linked_to_another_providers_folder_is_an_error(
+    make_catalog: MakeCatalog,
+) -> None:
+    root = make_catalog({"providers/xai/models/grok.toml": SYNCED})
+    shutil.rmtree(root / MODELS)
+    (root / MODELS).symlink_to("../xai/models")
+    response = source(root, qwen_like("aaa/new"))
+    before = snapshot(root)
+    line = assert_refused(sync(root, response), before, root, f"{MODELS} is a link to ../xai")
+    assert "sync writes only into real folders of the catalog" in line
+
+
+def test_a_folder_inside_linked_outside_the_catalog_is_an_error(
     make_catalog: MakeCatalog, tmp_path: Path
 ) -> None:
     root = make_catalog({QWEN: SYNCED})
@@ -303,25 +314,30 @@ def test_a_folder_inside_linked_outside_the_catalog_is_left_alone(
     response = source(root, qwen_like("far/new"))
     (root / MODELS / "far").symlink_to(outside)
     before, outside_before = snapshot(root), snapshot(outside)
-    result = sync(root, response)
-    assert result.exit_code == 0, result.stderr
-    assert snapshot(root) == before and snapshot(outside) == outside_before
+    assert_refused(sync(root, response), before, root, f"{MODELS}/far: folder link leads outside")
+    assert snapshot(outside) == outside_before
 
 
 def test_fmt_never_writes_through_a_folder_link(make_catalog: MakeCatalog, tmp_path: Path) -> None:
-    root = make_catalog({})
-    outside = tmp_path / "outside"
-    outside.mkdir()
     unformatted = FULL_MODEL.replace(
         'name = "Qwen3 8B"\nfamily = "qwen"', 'family = "qwen"\nname = "Qwen3 8B"'
     )
+    root = make_catalog({"providers/xai/models/grok.toml": unformatted})
+    (root / MODELS / "xlink").symlink_to("../../xai/models")
+    result = runner.invoke(app, ["fmt", "--catalog", str(root), str(root / MODELS / "xlink")])
+    assert result.exit_code == 0, result.stderr
+    assert (root / "providers/xai/models/grok.toml").read_text() == unformatted
+    assert "1 links skipped" in result.stderr
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
     (outside / "x.toml").write_text(unformatted)
     (root / MODELS / "far").symlink_to(outside)
-    outside_before = snapshot(outside)
+    before, outside_before = snapshot(root), snapshot(outside)
     result = runner.invoke(app, ["fmt", "--catalog", str(root)])
-    assert result.exit_code == 0, result.stderr
-    assert snapshot(outside) == outside_before
-    assert "1 links skipped" in result.stderr
+    assert result.exit_code == 1
+    assert "far: folder link leads outside the catalog" in result.stderr
+    assert snapshot(root) == before and snapshot(outside) == outside_before
 
 
 # One writer at a time
