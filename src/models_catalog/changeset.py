@@ -255,12 +255,13 @@ def _stage(root: Path, steps: Sequence[_Step], made: list[Path]) -> None:
             step.temp = step.path.parent / temp_name()
             _write_new(step.temp, step.change.data, mode, step.path)
         if info is not None:
-            backup = step.path.parent / temp_name()
+            # Recorded before it exists, so that an interrupt right after the link removes it.
+            step.backup = step.path.parent / temp_name()
             try:
-                os.link(step.path, backup, follow_symlinks=False)
+                os.link(step.path, step.backup, follow_symlinks=False)
             except OSError as exc:
+                step.backup = None
                 raise OSError(exc.errno, exc.strerror, str(step.path)) from exc
-            step.backup = backup
 
 
 def _make_folders(root: Path, folder: Path, made: list[Path]) -> None:

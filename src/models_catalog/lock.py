@@ -16,7 +16,7 @@ from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .changeset import LOCK_NAME
+from .changeset import LOCK_NAME, held_signals
 from .errors import CatalogLockedError, WriteRefusedError
 
 _ATTEMPTS = 5
@@ -26,17 +26,22 @@ _ATTEMPTS = 5
 def catalog_lock(root: Path, command: str) -> Iterator[None]:
     """Hold the catalog's write lock for the block; fail at once if another process holds it."""
     path = root / LOCK_NAME
-    fd = _acquire(root, path)
+    fd: int | None = None
     try:
-        since = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-        holder = {"pid": os.getpid(), "command": command, "since": since}
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps(holder).encode("utf-8") + b"\n", 0)
+        # Held, so that an interrupt cannot leave a lock file no one holds.
+        with held_signals():
+            fd = _acquire(root, path)
+            since = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+            holder = {"pid": os.getpid(), "command": command, "since": since}
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, json.dumps(holder).encode("utf-8") + b"\n", 0)
         yield
     finally:
-        with suppress(OSError):
-            path.unlink()
-        os.close(fd)
+        if fd is not None:
+            with held_signals():
+                with suppress(OSError):
+                    path.unlink()
+                os.close(fd)
 
 
 def _acquire(root: Path, path: Path) -> int:
