@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from models_catalog.errors import EditError
-from models_catalog.tomledit import DroppedComment, edit_text
-from models_catalog.tomlfmt import has_comments, normalized
+from models_catalog.tomledit import DroppedComment, Kind, edit_text
+from models_catalog.tomlfmt import find_comments, has_comments, normalized
 
 from .conftest import REFERENCE_CATALOG
 
@@ -350,8 +350,53 @@ def test_reference_file_with_comments_key_removed(path: Path) -> None:
     assert comments(text) == [c for c in comments(original) if f"# {c}" not in run]
 
 
+def test_comments_inside_a_replaced_value_are_listed_as_removed() -> None:
+    text = 'name = "A"\nmodalities.input = [\n  "text", # always\n  "image",\n]\n'
+    text = text.replace("modalities.input", "[modalities]\ninput")
+    result, dropped = edited(lambda m: m["modalities"].update(input=["text"]), text)
+    assert result == 'name = "A"\n[modalities]\ninput = ["text"]\n'
+    assert dropped == (DroppedComment("old value of key modalities.input", "# always"),)
+    unchanged, dropped = edited(lambda m: m.update(name="B"), text)
+    assert unchanged == text.replace('"A"', '"B"') and dropped == ()
+
+
+def test_comments_are_found_outside_strings_only() -> None:
+    text = "a = \"x # no\" # yes  \nb = '''\n# no\n'''\n  # indented\nc = [\n  1, # in array\n]"
+    assert find_comments(text) == ["# yes", "# indented", "# in array"]
+    assert has_comments(text) and not has_comments('a = "#"\n')
+
+
 def test_copy_is_not_mutated() -> None:
     model = tomllib.loads(COMMENTED)
     kept = copy.deepcopy(model)
     edit_text(COMMENTED, model, "provider-model")
     assert model == kept
+
+
+def test_every_commented_file_of_the_reference_catalog_can_be_edited(
+    reference_catalog: Path,
+) -> None:
+    """A price changed, a key added, a key and a table removed, in each of the reference
+    catalog's model and metadata files with comments (about 660)."""
+    paths = [*(reference_catalog / "models").rglob("*.toml")]
+    paths += (reference_catalog / "providers").glob("*/models/**/*.toml")
+    edited_files = 0
+    for path in sorted(paths):
+        if path.is_symlink() or not has_comments(original := path.read_text(encoding="utf-8")):
+            continue
+        model = tomllib.loads(original)
+        if isinstance(model.get("cost"), dict):
+            model["cost"]["input"] = 123.45
+        model["knowledge"] = "2024-01"
+        model.pop("name", None)
+        model.pop("limit", None)
+        metadata = path.is_relative_to(reference_catalog / "models")
+        kind: Kind = "metadata" if metadata else "provider-model"
+        result = edit_text(original, model, kind)
+        assert normalized(tomllib.loads(result.text)) == normalized(model), path
+        kept = comments(original)
+        for dropped in result.dropped:
+            kept.remove(dropped.comment.removeprefix("#").strip())
+        assert comments(result.text) == kept, path
+        edited_files += 1
+    assert edited_files > 600

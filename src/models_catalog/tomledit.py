@@ -27,6 +27,7 @@ from tomlkit.items import AoT, Comment, Null, Table
 
 from .errors import EditError, FormatError
 from .tomlfmt import (
+    find_comments,
     format_entry,
     format_metadata,
     format_provider_model,
@@ -71,6 +72,7 @@ class _Statement:
     prefix: str = ""  # entries: the text before the value
     suffix: str = ""  # entries: the text after the value
     comment: str = ""  # a comment line's text, or the comment ending an entry or header
+    inner: tuple[str, ...] = ()  # entries: the comments inside a value written over lines
 
 
 def edit_text(original: str, model: Mapping[str, Any], kind: Kind) -> EditedText:
@@ -95,19 +97,14 @@ def _check(
 ) -> None:
     try:
         parsed = loads(text)
-        kept = Counter(_comments(_statements(tomlkit.parse(text))))
-    except (TomlError, TOMLKitError) as error:
+    except TomlError as error:
         raise EditError(f"the edited text is not valid TOML: {error}") from None
     if normalized(parsed) != expected:
         raise EditError("the edited text does not read back to the planned model")
-    wanted = Counter(_comments(_statements(tomlkit.parse(original))))
+    wanted = Counter(find_comments(original))
     wanted.subtract(d.comment for d in dropped)
-    if kept != +wanted:
+    if Counter(find_comments(text)) != +wanted:
         raise EditError("the edited text does not keep every comment")
-
-
-def _comments(statements: Sequence[_Statement]) -> list[str]:
-    return [s.comment for s in statements if s.comment]
 
 
 def _statements(document: Container) -> list[_Statement]:
@@ -146,6 +143,7 @@ def _walk(container: Container, table: Where, found: list[_Statement]) -> None:
                     prefix=prefix,
                     suffix=suffix,
                     comment=trivia.comment.strip(),
+                    inner=tuple(find_comments(item.as_string())),
                 )
             )
 
@@ -235,6 +233,8 @@ class _Editor:
         if value != _get(self.old, (*statement.table, statement.key)):
             path = (*_keys(statement.table), statement.key)
             self.texts[index] = statement.prefix + _value(path, value) + statement.suffix
+            owner = f"old value of key {_name((*statement.table, statement.key))}"
+            self.dropped += [DroppedComment(owner, comment) for comment in statement.inner]
 
     def _drop_table(self, header: int) -> None:
         owner = f"table {_name(self.statements[header].table)}"
@@ -250,9 +250,10 @@ class _Editor:
         if self.drops[index]:
             return
         self.drops[index] = True
-        comment = self.statements[index].comment
-        if comment:
-            self.dropped.append(DroppedComment(owner, comment))
+        statement = self.statements[index]
+        for comment in (*statement.inner, statement.comment):
+            if comment:
+                self.dropped.append(DroppedComment(owner, comment))
 
     def _attached(self, index: int) -> list[int]:
         """The comment lines right above statement `index`, then `index` itself."""

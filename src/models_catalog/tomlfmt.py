@@ -34,7 +34,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +43,7 @@ from .schema import PRICE_KEYS
 
 __all__ = [
     "EFFORT_ORDER",
+    "find_comments",
     "format_entry",
     "format_metadata",
     "format_number",
@@ -427,15 +428,25 @@ _STRING_ENDS = {
 
 def has_comments(text: str) -> bool:
     """Whether the TOML text holds a comment: a `#` outside every kind of string."""
-    if "#" not in text:
-        return False
+    return "#" in text and next(_comments(text), None) is not None
+
+
+def find_comments(text: str) -> list[str]:
+    """The comments of the TOML text, each from its `#` to the end of its line (trailing
+    whitespace left out), in order."""
+    return list(_comments(text)) if "#" in text else []
+
+
+def _comments(text: str) -> Iterator[str]:
     position = 0
     while match := _OUTSIDE_STRING.search(text, position):
         token = match.group()
         if token == "#":
-            return True
-        position = _string_end(text, match.end(), token)
-    return False
+            end = text.find("\n", match.start())
+            position = len(text) if end < 0 else end
+            yield text[match.start() : position].rstrip()
+        else:
+            position = _string_end(text, match.end(), token)
 
 
 def _string_end(text: str, start: int, opener: str) -> int:
