@@ -157,14 +157,11 @@ def format_metadata(data: Mapping[str, Any]) -> str:
 def _format_root(data: Mapping[str, Any]) -> str:
     data = _normalize_reasoning_options(data)
     lines: list[str] = []
-    inline_keys, section_keys = _split(data, _ROOT)
-    for key in inline_keys:
-        if key != "interleaved":
-            lines.append(_line(key, data[key], _ROOT.child(key), (key,)))
-    if "interleaved" in inline_keys:
-        if lines:
+    line_keys, section_keys = layout((), data)
+    for key in line_keys:
+        if key == "interleaved" and lines:
             lines.append("")
-        lines.append(_line("interleaved", data["interleaved"], _ANY, ("interleaved",)))
+        lines.append(_line(key, data[key], _ROOT.child(key), (key,)))
     for key in section_keys:
         _emit_section(lines, (key,), data[key], _ROOT.child(key))
     return "\n".join(lines) + "\n" if lines else ""
