@@ -9,11 +9,12 @@ whose target is missing are kept as dangling. Only regular files are read.
 from __future__ import annotations
 
 import errno
+import gc
 import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
@@ -154,20 +155,11 @@ class _Reader:
             self.real_folders[folder] = real
         return real
 
-    def read(self, job: FileJob) -> CatalogFile:
-        rel, kind = job.rel, job.kind
+    def locate(self, job: FileJob) -> tuple[str | None, bytes] | CatalogFile:
+        """What `target` finds for a job (a folder job is its problem)."""
         if job.problem is not None:
-            return CatalogFile(rel, kind, parse_error=job.problem, folder=True)
-        found = self.target(rel, kind)
-        if isinstance(found, CatalogFile):
-            return found
-        link, raw = found
-        try:
-            data = parse_toml(raw)
-        except TomlError as exc:
-            return CatalogFile(rel, kind, link=link, parse_error=exc.message, parse_line=exc.line)
-        problems = tuple(_field_problems(kind, data))
-        return CatalogFile(rel, kind, link=link, data=data, problems=problems)
+            return CatalogFile(job.rel, job.kind, parse_error=job.problem, folder=True)
+        return self.target(job.rel, job.kind)
 
     def target(self, rel: str, kind: FileKind) -> tuple[str | None, bytes] | CatalogFile:
         """The first link of a file (if it is one) and the bytes of the regular file it leads
@@ -211,9 +203,8 @@ def _read_regular(path: str) -> bytes:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise TomlError(_not_regular(info.st_mode))
-        too_big = TomlError(f"file is larger than {MAX_BYTES // 1024} KiB; not read")
         if info.st_size > MAX_BYTES:
-            raise too_big
+            raise _too_big()
         wanted = info.st_size + 1
         raw = os.read(fd, wanted)
         if len(raw) < wanted:  # the whole file, in one read
@@ -224,10 +215,14 @@ def _read_regular(path: str) -> bytes:
             chunks.append(chunk)
             size += len(chunk)
             if size > MAX_BYTES:
-                raise too_big
+                raise _too_big()
         return b"".join(chunks)
     finally:
         os.close(fd)
+
+
+def _too_big() -> TomlError:
+    return TomlError(f"file is larger than {MAX_BYTES // 1024} KiB; not read")
 
 
 def _cannot_read(exc: OSError) -> str:
@@ -266,9 +261,44 @@ def _field_problems(kind: FileKind, data: dict[str, Any]) -> list[Problem]:
 
 
 def read_files(root: Path, jobs: Sequence[FileJob]) -> list[CatalogFile]:
-    """Read and check each file (a folder job becomes its problem)."""
+    """Read, parse and check each file (a folder job becomes its problem). Each step runs over
+    every file before the next starts: tight loops run markedly faster than one alternating
+    between system calls, the parser and the checks."""
     reader = _Reader(root)
-    return [reader.read(job) for job in jobs]
+    found = [reader.locate(job) for job in reversed(jobs)]
+    files: list[CatalogFile] = []
+    # Parsed files hold no reference cycles: collecting while the heap grows by thousands of
+    # tables only rescans it, a cost that grows faster than the catalog.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for job in jobs:
+            item = found.pop()  # each file's bytes are let go once parsed
+            if isinstance(item, CatalogFile):
+                files.append(item)
+                continue
+            link, raw = item
+            try:
+                data = parse_toml(raw)
+            except TomlError as exc:
+                files.append(
+                    CatalogFile(
+                        job.rel, job.kind, link, parse_error=exc.message, parse_line=exc.line
+                    )
+                )
+                continue
+            files.append(CatalogFile(job.rel, job.kind, link=link, data=data))
+        return [_checked(entry) for entry in files]
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _checked(entry: CatalogFile) -> CatalogFile:
+    if entry.data is None:
+        return entry
+    problems = _field_problems(entry.kind, entry.data)
+    return replace(entry, problems=tuple(problems)) if problems else entry
 
 
 def _toml_files(root: Path, folder: Path, kind: FileKind) -> list[FileJob]:
