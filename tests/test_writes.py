@@ -233,12 +233,15 @@ def test_a_failed_run_still_writes_its_report(make_catalog: MakeCatalog) -> None
 # A link removed before its replacement exists
 
 
+@pytest.mark.parametrize("link", ["symlink", "git link stub"])
 def test_a_full_disk_keeps_a_linked_model_file_whose_price_changes(
-    make_catalog: MakeCatalog, monkeypatch: pytest.MonkeyPatch
+    make_catalog: MakeCatalog, monkeypatch: pytest.MonkeyPatch, link: str
 ) -> None:
-    root = make_catalog({"shared/qwen.toml": FULL_MODEL, QWEN: ""})
-    (root / QWEN).parent.mkdir(parents=True, exist_ok=True)
-    (root / QWEN).symlink_to("../../../../shared/qwen.toml")
+    target = "../../../../shared/qwen.toml"
+    root = make_catalog({"shared/qwen.toml": FULL_MODEL, QWEN: "" if link == "symlink" else target})
+    if link == "symlink":
+        (root / QWEN).parent.mkdir(parents=True, exist_ok=True)
+        (root / QWEN).symlink_to(target)
     response = source(root, qwen_like("qwen/qwen3-8b", input=0.07))
     before = snapshot(root)
 
@@ -248,7 +251,21 @@ def test_a_full_disk_keeps_a_linked_model_file_whose_price_changes(
     monkeypatch.setattr(os, "write", full)
     line = assert_refused(sync(root, response), before, root, "No space left on device")
     assert f"cannot write {QWEN}: No space left on device; nothing was written" in line
-    assert (root / QWEN).is_symlink()
+    failed_report()
+    monkeypatch.undo()
+    assert sync(root, response).exit_code == 0  # with room: replaced by a regular file
+    assert not (root / QWEN).is_symlink() and "input = 0.07" in (root / QWEN).read_text()
+    assert (root / "shared/qwen.toml").read_text() == FULL_MODEL
+
+
+def test_a_file_on_disk_where_the_plan_needs_a_folder_writes_nothing(
+    make_catalog: MakeCatalog,
+) -> None:
+    root = make_catalog({QWEN: SYNCED, f"{MODELS}/zzz.toml": SYNCED})
+    response = source(root, qwen_like("aaa/ok"), qwen_like("zzz.toml/x"))
+    before = snapshot(root)
+    line = assert_refused(sync(root, response), before, root, "nothing was written")
+    assert f"{MODELS}/zzz.toml is a file, not a folder: {MODELS}/zzz.toml/x.toml would be" in line
 
 
 # Folder links are never written or deleted through
@@ -369,6 +386,8 @@ def test_a_second_writer_fails_at_once_naming_the_holder(make_catalog: MakeCatal
     holder = hold_lock(root)
     try:
         before = snapshot(root)
+        checked = runner.invoke(app, ["validate", "--strict", "--catalog", str(root)])
+        assert checked.exit_code == 0, checked.stdout  # the lock file is no finding
         for argv in (
             ["sync", "openrouter", "--catalog", str(root), "--source", str(response)],
             ["fmt", "--catalog", str(root)],
@@ -465,7 +484,7 @@ def test_interrupts_at_many_points_leave_every_file_old_or_new(
 
     # Each update stages a new content and a backup: 2 * count files, then the commit starts.
     commit = 2 * count + 1
-    points = [(None, signal.SIGINT), (1, signal.SIGINT), (count, signal.SIGINT)]
+    points = [(None, signal.SIGINT), (1, signal.SIGINT), (count, signal.SIGTERM)]
     points += [(commit, signal.SIGINT), (count, signal.SIGKILL), (commit, signal.SIGKILL)]
     seen: dict[str, int] = {}
     for index, (staged, sig) in enumerate(points):
@@ -488,7 +507,7 @@ def test_interrupts_at_many_points_leave_every_file_old_or_new(
         assert set(files) == set(old)
         assert all(files[rel] in (old[rel], new[rel]) for rel in files), "a file is neither"
         written = sum(files[rel] != old[rel] for rel in files)
-        if sig == signal.SIGINT:
+        if sig != signal.SIGKILL:  # SIGTERM ends a sync as Ctrl-C does
             assert not leftovers and not (work / ".models.lock").exists()
             assert written in (0, count), f"SIGINT left {written} of {count} files new"
             if not (cwd / REPORT).exists():  # stopped as Python started, before the tool ran
@@ -505,7 +524,7 @@ def test_interrupts_at_many_points_leave_every_file_old_or_new(
                 says_written = "interrupted: only `openrouter` had been written" in report
                 assert says_written == bool(written), report
                 assert says_written or "interrupted: nothing had been written" in report
-            key = f"SIGINT: {'all new' if written else 'all old'}"
+            key = f"{sig.name}: {'all new' if written else 'all old'}"
         else:
             again = start_sync(work, response, cwd)
             assert again.wait(timeout=60) == 0

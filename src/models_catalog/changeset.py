@@ -205,7 +205,10 @@ def apply_changes(
     Raises WriteRefusedError when a check or the staging fails (nothing was changed), and
     WriteFailedError when the commit fails (what was committed is put back)."""
     root = root.resolve()
-    check_changes(root, within, changes)
+    try:
+        check_changes(root, within, changes)
+    except WriteRefusedError as exc:
+        raise WriteRefusedError(f"{exc}; nothing was written") from None
     remove_leftovers(root, within)
     steps = [_Step(change, root / change.rel) for change in changes]
     made: list[Path] = []

@@ -485,7 +485,7 @@ def confine(root: Path, models_dir: str, plan: Plan) -> None:
     kept: list[PlannedFile] = []
     for planned in plan.files:
         link = link_on_the_way(real, planned.rel) if planned.action != "unchanged" else None
-        if link is None:
+        if link is None or not (real / link).is_symlink():  # a file in the way fails the write
             kept.append(planned)
         else:
             behind.setdefault(link, []).append(planned.rel)
