@@ -531,4 +531,5 @@ def test_interrupts_at_many_points_leave_every_file_old_or_new(
             assert snapshot(work) == new  # leftovers removed, the sync completed
             key = f"SIGKILL: {written} new, {len(leftovers)} leftovers"
         seen[key] = seen.get(key, 0) + 1
+        shutil.rmtree(work)
     print(seen)
