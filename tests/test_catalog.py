@@ -81,10 +81,17 @@ def test_resolved_form_applies_base_model(make_catalog: MakeCatalog) -> None:
 def test_catalog_root_uses_environment_then_default(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    (tmp_path / "providers/p").mkdir(parents=True)
+    (tmp_path / "providers/p/provider.toml").write_text('name = "P"\n')
     monkeypatch.setenv("MODELS_CATALOG", str(tmp_path))
     assert catalog_root(None) == tmp_path
     monkeypatch.setenv("MODELS_CATALOG", str(tmp_path / "missing"))
-    with pytest.raises(UsageError, match="does not exist"):
+    with pytest.raises(UsageError, match=r"does not exist; set MODELS_CATALOG or pass --catalog"):
+        catalog_root(None)
+    assert catalog_root(tmp_path) == tmp_path
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MODELS_CATALOG")
+    with pytest.raises(UsageError, match="'catalog' does not exist; pass --catalog DIR$"):
         catalog_root(None)
 
 

@@ -34,7 +34,7 @@ def test_validate_lists_problems_as_path_line_message_and_exits_one(
     root = make_catalog({MODEL: FULL_MODEL.replace("input = 0.05", "input = -1")})
     result = runner.invoke(app, ["validate", "--catalog", str(root)])
     assert result.exit_code == 1
-    assert f"{root / MODEL}:12: cost.input: input should be greater than" in result.stdout
+    assert f"{root / MODEL}:12: error: cost.input: input should be greater than" in result.stdout
     assert "invalid: 1 error" in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
 

@@ -169,6 +169,11 @@ def test_dry_run_and_new_only(make_catalog: MakeCatalog) -> None:
     assert [(f.action, f.rel) for f in new_only.plan.changed] == [
         ("created", "providers/openrouter/models/new/model.toml")
     ]
+    assert [(f.action, f.rel) for f in new_only.plan.skipped] == [
+        ("deleted", "providers/openrouter/models/old/gone.toml"),
+        ("updated", "providers/openrouter/models/qwen/qwen3-8b.toml"),
+    ]
+    assert new_only.plan.count("unchanged") == 1
     assert (root / "providers/openrouter/models/old/gone.toml").exists()
 
 

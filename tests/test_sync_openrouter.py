@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from models_catalog.cli import app
 from models_catalog.http import HttpClient
+from models_catalog.output import Printer
 from models_catalog.sync.command import run_sync
 from models_catalog.sync.runner import Plan, SyncOptions
 
@@ -315,11 +316,9 @@ def test_progress_shows_only_on_a_terminal(
 ) -> None:
     import io
 
-    from rich.console import Console
-
     root = make_catalog({QWEN: SYNCED_QWEN})
     stream = io.StringIO()
-    console = Console(file=stream, force_terminal=terminal, width=80)
+    console = Printer(stream, terminal=terminal)
     run_sync(
         "openrouter",
         root,

@@ -110,10 +110,25 @@ class Catalog:
 
 
 def catalog_root(option: Path | None) -> Path:
-    """The catalog folder: `--catalog`, else `$MODELS_CATALOG`, else `./catalog`."""
+    """The catalog folder: `--catalog`, else `$MODELS_CATALOG`, else `./catalog`.
+
+    A catalog is a folder with a `providers/` folder holding at least one
+    `providers/<id>/provider.toml`; anything else is refused, naming where the folder came from.
+    """
+    from_env = option is None and bool(os.environ.get("MODELS_CATALOG"))
     root = option or Path(os.environ.get("MODELS_CATALOG") or "catalog")
+    named = f"{str(root)!r} (from $MODELS_CATALOG)" if from_env else repr(str(root))
+    fix = "set MODELS_CATALOG or pass --catalog DIR" if from_env else "pass --catalog DIR"
+    if not root.exists():
+        raise UsageError(f"catalog folder {named} does not exist; {fix}")
     if not root.is_dir():
-        raise UsageError(f"catalog folder {str(root)!r} does not exist (use --catalog DIR)")
+        raise UsageError(f"catalog {named} is not a folder; {fix}")
+    providers = root / PROVIDERS_DIR
+    if not any(providers.glob("*/provider.toml")):
+        raise UsageError(
+            f"{named} is not a catalog: expected a {PROVIDERS_DIR}/ folder with "
+            f"{PROVIDERS_DIR}/<id>/provider.toml files; {fix}"
+        )
     return root
 
 

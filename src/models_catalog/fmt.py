@@ -63,7 +63,10 @@ def classify(root: Path, path: Path) -> FileKind:
     try:
         parts = path.resolve().relative_to(root.resolve()).parts
     except ValueError:
-        raise UsageError(f"{path} is not inside the catalog {root}") from None
+        raise UsageError(
+            f"{path} is not inside the catalog folder {str(root)!r} (paths are relative to the "
+            "current folder; pass --catalog DIR for another catalog)"
+        ) from None
     if len(parts) >= 2 and parts[0] == MODELS_DIR:
         return "metadata"
     if len(parts) >= 4 and parts[0] == PROVIDERS_DIR and parts[2] == MODELS_DIR:

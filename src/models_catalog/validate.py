@@ -24,6 +24,26 @@ class Finding:
         where = f"{self.path}:{self.line}" if self.line is not None else self.path
         return f"{where}: {'warning: ' if self.warning else ''}{self.message}"
 
+    def severity(self, *, strict: bool = False) -> str:
+        """ "error" or "warning"; --strict makes every finding an error."""
+        return "warning" if self.warning and not strict else "error"
+
+    def location(self, root: Path) -> str:
+        """`path[:line]`, the path named from the catalog folder as the user gave it."""
+        path = str(root / self.path)
+        return f"{path}:{self.line}" if self.line is not None else path
+
+    def describe(self, root: Path, *, strict: bool = False) -> str:
+        return f"{self.location(root)}: {self.severity(strict=strict)}: {self.message}"
+
+    def as_json(self, root: Path, *, strict: bool = False) -> dict[str, str | int | None]:
+        return {
+            "path": str(root / self.path),
+            "line": self.line,
+            "severity": self.severity(strict=strict),
+            "message": self.message,
+        }
+
 
 @dataclass(slots=True)
 class Report:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import stat
+import sys
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -12,13 +13,10 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.markup import escape
-
-from ..display import visible
 from ..errors import UsageError
 from ..jsondata import MAX_JSON_BYTES, JsonError, decode_json
 from ..lock import catalog_lock
+from ..output import Printer
 from .compare import show
 from .contract import SyncProvider
 from .registry import load_provider, resolve_target
@@ -29,7 +27,7 @@ from .report import (
     render_report,
     write_report,
 )
-from .runner import FETCH, ProviderOutcome, SyncOptions, plan_provider, write_outcome
+from .runner import FETCH, PlannedFile, ProviderOutcome, SyncOptions, plan_provider, write_outcome
 
 INTERRUPTED = "interrupted before its changes were written"
 
@@ -70,7 +68,7 @@ def run_sync(
     *,
     env: Mapping[str, str],
     source: Path | None = None,
-    console: Console | None = None,
+    console: Printer | None = None,
     report_path: Path = REPORT_PATH,
 ) -> list[ProviderOutcome]:
     """Sync every provider of `target`; each succeeds or fails on its own.
@@ -90,13 +88,13 @@ def run_sync(
         raise
     # A replay never reaches the network: it gets no HTTP client at all.
     factory = _client if source is None else None
-    console = console or Console(stderr=True)
+    console = console or Printer(sys.stderr)
 
     def one(provider: SyncProvider[Any]) -> ProviderOutcome:
         return plan_provider(root, provider, options, raw=raw, client_factory=factory, env=env)
 
     names = ", ".join(p.id for p in providers)
-    status = console.status(f"Syncing {names}…") if console.is_terminal else nullcontext()
+    status = console.status(f"Syncing {names}…")
     lock = nullcontext() if options.dry_run else catalog_lock(root, f"models sync {target}")
     with lock, _terminate_as_interrupt():
         outcomes = [ProviderOutcome(p.id, p.name, error=INTERRUPTED) for p in providers]
@@ -140,38 +138,85 @@ def _terminate_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
 
 
+_COLOURS = {"created": "green", "updated": "yellow", "deleted": "red"}
+
+
 def print_outcomes(
     outcomes: Sequence[ProviderOutcome],
-    console: Console,
-    errors: Console,
+    out: Printer,
+    errors: Printer,
     *,
     dry_run: bool,
     report: Path,
+    quiet: bool = False,
 ) -> None:
-    """Each provider's outcome on `console`; a failure as one sentence on `errors` (stderr)."""
+    """Each provider's outcome and its field changes on `out`; a failure as one sentence on
+    `errors` (stderr). `quiet` keeps the counts and paths but hides the field changes."""
     for outcome in outcomes:
-        label = f"[bold]{escape(visible(outcome.provider_id))}[/bold]"
+        label = (outcome.provider_id, "bold")
         if outcome.error is not None:
-            errors.print(f"{label}: [red]failed[/red]: {escape(visible(outcome.error))}")
+            errors.line(label, ": ", ("failed", "red"), f": {outcome.error}")
             continue
         plan = outcome.plan
         assert plan is not None
         counts = ", ".join(f"{plan.count(a)} {a}" for a in ("created", "updated", "deleted"))
+        skipped = f", {len(plan.skipped)} skipped" if plan.skipped else ""
         verb = "would change" if dry_run and plan.changed else outcome.status
-        console.print(f"{label}: {verb} ({counts}, {plan.count('unchanged')} unchanged)")
+        out.line(label, f": {verb} ({counts}, {plan.count('unchanged')} unchanged{skipped})")
         for check in plan.checks:
-            console.print(f"  [bold magenta]check[/bold magenta]: {escape(check.describe())}")
+            out.line("  ", ("check", "bold magenta"), f": {check.describe()}")
         for planned in plan.changed:
-            colour = {"created": "green", "updated": "yellow", "deleted": "red"}[planned.action]
-            console.print(
-                f"  [{colour}]{planned.action}[/{colour}]: {escape(visible(planned.rel))}"
-            )
-            if dry_run:
-                for change in planned.changes:
-                    old, new = (escape(visible(show(v))) for v in (change.old, change.new))
-                    path = escape(visible(change.path))
-                    console.print(f"      {path}: [red]{old}[/red] → [green]{new}[/green]")
+            _print_file(out, planned, planned.action, quiet=quiet)
+        for planned in plan.skipped:
+            _print_file(out, planned, f"skipped {planned.action[:-1]}", quiet=quiet)
         for notice in plan.notices:
-            console.print(f"  notice: {escape(visible(notice))}")
-    mode = "dry run, no model file written; " if dry_run else ""
-    console.print(f"({mode}report: {report})")
+            out.line(f"  notice: {notice}")
+        if plan.refusal is not None:
+            errors.line(label, ": ", ("a real run would be refused", "red"), f": {plan.refusal}")
+    if not quiet:
+        mode = "dry run, no model file written; " if dry_run else ""
+        out.line(f"({mode}report: {report})")
+
+
+def _print_file(out: Printer, planned: PlannedFile, label: str, *, quiet: bool) -> None:
+    colour = "dim" if label.startswith("skipped") else _COLOURS[planned.action]
+    out.line("  ", (f"{label}:", colour), f" {planned.rel}")
+    if quiet:
+        return
+    for change in planned.changes:
+        out.line(
+            f"      {change.path}: ", (show(change.old), "red"), " → ", (show(change.new), "green")
+        )
+
+
+def outcomes_json(
+    outcomes: Sequence[ProviderOutcome], *, dry_run: bool, report: Path
+) -> dict[str, Any]:
+    """The outcomes as one JSON document: per provider, its files by action with field changes."""
+
+    def changes(planned: PlannedFile) -> list[dict[str, Any]]:
+        return [{"field": c.path, "old": c.old, "new": c.new} for c in planned.changes]
+
+    providers: list[dict[str, Any]] = []
+    for outcome in outcomes:
+        entry: dict[str, Any] = {
+            "provider": outcome.provider_id,
+            "name": outcome.provider_name,
+            "status": outcome.status,
+            "error": outcome.error,
+        }
+        plan = outcome.plan
+        if plan is not None:
+            entry["created"] = [f.rel for f in plan.files if f.action == "created"]
+            entry["updated"] = [
+                {"path": f.rel, "changes": changes(f)} for f in plan.files if f.action == "updated"
+            ]
+            entry["deleted"] = [f.rel for f in plan.files if f.action == "deleted"]
+            entry["unchanged"] = plan.count("unchanged")
+            entry["skipped"] = [
+                {"path": f.rel, "action": f.action, "changes": changes(f)} for f in plan.skipped
+            ]
+            entry["notices"] = list(plan.notices)
+            entry["refusal"] = plan.refusal
+        providers.append(entry)
+    return {"dry_run": dry_run, "report": str(report), "providers": providers}

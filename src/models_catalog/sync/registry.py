@@ -63,7 +63,7 @@ def load_provider(provider_id: str) -> SyncProvider[Any]:
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         if ep.name == provider_id:
             return _instantiate(ep.load(), f"entry point {ep.name!r}")
-    raise UsageError(f"unknown provider {provider_id!r}")
+    raise UsageError(f"unknown provider {provider_id!r}{_did_you_mean(provider_id, available())}")
 
 
 def groups() -> dict[str, tuple[str, ...]]:
@@ -88,8 +88,18 @@ def resolve_target(target: str) -> list[str]:
     all_groups = groups()
     if target in all_groups:
         return list(all_groups[target])
-    valid = ", ".join(sorted(known) + sorted(all_groups))
-    raise UsageError(f"unknown sync target {target!r}; valid targets: {valid}")
+    names = sorted(known) + sorted(all_groups)
+    raise UsageError(
+        f"unknown sync target {target!r}{_did_you_mean(target, names)}; "
+        f"valid targets: {', '.join(names)}"
+    )
+
+
+def _did_you_mean(name: str, known: Iterable[str]) -> str:
+    from difflib import get_close_matches
+
+    close = get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def matrix(ids: Iterable[str] | None = None) -> dict[str, list[dict[str, str]]]:

@@ -78,6 +78,14 @@ def render_report(
     for outcome in outcomes:
         notices = list(outcome.plan.notices) if outcome.plan else []
         checks = [c.describe() for c in outcome.plan.checks] if outcome.plan else []
+        if outcome.plan is not None and outcome.plan.refusal is not None:
+            notices.insert(0, f"A real run would be refused: {outcome.plan.refusal}")
+        if outcome.plan is not None and outcome.plan.skipped:
+            skipped = outcome.plan.skipped
+            notices.append(
+                f"--new-only skipped {sum(f.action == 'updated' for f in skipped)} updates and "
+                f"{sum(f.action == 'deleted' for f in skipped)} deletions."
+            )
         if outcome.error is not None:
             notices.insert(0, f"Failed: {outcome.error}; nothing was written for this provider.")
         if notices or checks:

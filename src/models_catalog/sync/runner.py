@@ -69,6 +69,10 @@ class Plan:
     files: list[PlannedFile] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     checks: list[PriceMove] = field(default_factory=list)
+    # Updates and deletions that --new-only left alone, as they would have been planned.
+    skipped: list[PlannedFile] = field(default_factory=list)
+    # Why a real run would refuse this plan; a dry run keeps the plan to show it.
+    refusal: str | None = None
 
     def count(self, action: Action) -> int:
         return sum(1 for f in self.files if f.action == action)
@@ -224,7 +228,7 @@ def prepare(
             f"as they are and deleting nothing this run: {', '.join(unusable)}."
         )
     # A skipped record may stand for any missing file: deleting would lose it.
-    keep_missing = options.new_only or bool(unusable)
+    keep_missing = bool(unusable)
 
     moves: list[PriceMove] = []
     for model_id, model in models.items():
@@ -256,7 +260,14 @@ def prepare(
     plan.files += _plan_metadata(
         provider, catalog, metadata, options, plan.notices, keep_missing=keep_missing
     )
-    _guard_mass_delete(provider, plan, len(existing), options)
+    if options.new_only:
+        plan.skipped = [f for f in plan.files if f.action in ("updated", "deleted")]
+        plan.files = [f for f in plan.files if f.action not in ("updated", "deleted")]
+        plan.skipped.sort(key=lambda f: f.rel)
+        moves = []
+    plan.refusal = _mass_delete_refusal(provider, plan, len(existing), options)
+    if plan.refusal is not None and not options.dry_run:
+        raise SyncRefusedError(plan.refusal)
     _guard_price_changes(moves, options)
     plan.checks = sorted((m for m in moves if m.check), key=lambda m: (m.rel, m.path))
     plan.files.sort(key=lambda f: f.rel)
@@ -373,14 +384,16 @@ def _plan_model(
     old = entry.data or {}
     custom = provider.same_model(old, model)
     equal = custom if custom is not None else same_authored(old, model)
-    if equal or options.new_only:
+    if equal:
         return PlannedFile(rel, "unchanged", was_link=entry.is_link)
+    # --new-only lists an update as skipped; it needs no text.
+    text = (
+        None
+        if options.new_only
+        else _updated_text(provider, catalog, entry, model, "provider-model", notices)
+    )
     return PlannedFile(
-        rel,
-        "updated",
-        _updated_text(provider, catalog, entry, model, "provider-model", notices),
-        tuple(field_changes(old, model)),
-        was_link=entry.is_link,
+        rel, "updated", text, tuple(field_changes(old, model)), was_link=entry.is_link
     )
 
 
@@ -430,9 +443,13 @@ def _plan_metadata(
         entry = catalog.metadata.get(meta_id)
         if entry is None or entry.data is None:
             files.append(PlannedFile(rel, "created", format_metadata(data)))
-        elif not same_authored(entry.data, data) and not options.new_only:
+        elif not same_authored(entry.data, data):
             changes = tuple(field_changes(entry.data, data))
-            text = _updated_text(provider, catalog, entry, data, "metadata", notices)
+            text = (
+                None
+                if options.new_only
+                else _updated_text(provider, catalog, entry, data, "metadata", notices)
+            )
             files.append(PlannedFile(rel, "updated", text, changes))
     namespace = provider.metadata_namespace
     if namespace and not keep_missing and provider.delete_missing:
@@ -442,18 +459,20 @@ def _plan_metadata(
     return files
 
 
-def _guard_mass_delete(
+def _mass_delete_refusal(
     provider: SyncProvider[Any], plan: Plan, existing: int, options: SyncOptions
-) -> None:
+) -> str | None:
+    """Why the mass-deletion guard refuses the plan, or None."""
     deleted = sum(
         1 for f in plan.files if f.action == "deleted" and f.rel.startswith(provider.models_dir)
     )
     if deleted and deleted * 2 > existing and not options.allow_mass_delete:
-        raise SyncRefusedError(
+        return (
             f"the plan deletes {deleted} of {existing} existing model files (more "
             "than half); refusing, as this usually means an incomplete API response. Re-run with "
             "--allow-mass-delete if the deletions are real"
         )
+    return None
 
 
 def _guard_price_changes(moves: Sequence[PriceMove], options: SyncOptions) -> None:
