@@ -91,7 +91,7 @@ def test_catalog_root_uses_environment_then_default(
     assert catalog_root(tmp_path) == tmp_path
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("MODELS_CATALOG")
-    with pytest.raises(UsageError, match="'catalog' does not exist; pass --catalog DIR$"):
+    with pytest.raises(UsageError, match=r"'catalog' does not exist; pass --catalog DIR$"):
         catalog_root(None)
 
 

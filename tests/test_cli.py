@@ -147,6 +147,6 @@ def test_errors_are_one_line_and_debug_shows_the_traceback(tmp_path: Path) -> No
     missing = str(tmp_path / "nowhere")
     plain = runner.invoke(app, ["validate", "--catalog", missing])
     assert plain.exit_code == 2
-    assert plain.stderr == f"error: catalog folder {missing!r} does not exist (use --catalog DIR)\n"
+    assert plain.stderr == f"error: catalog folder {missing!r} does not exist; pass --catalog DIR\n"
     debug = runner.invoke(app, ["validate", "--catalog", missing, "--debug"])
     assert isinstance(debug.exception, UsageError)
