@@ -36,7 +36,7 @@ def test_a_fifo_is_named_as_an_error_and_never_opened_for_a_blocking_read(
         result = models(command, "--catalog", str(root), timeout=30)
         assert result.returncode == 1, (command, result.stderr)
         output = result.stdout + result.stderr
-        assert f"{MODELS}/x.toml: is a FIFO, not a regular file; not read" in output
+        assert f"{MODELS}/x.toml: error: is a FIFO, not a regular file; not read" in output
         assert "Traceback" not in output
 
 
@@ -45,7 +45,10 @@ def test_a_link_to_a_device_outside_the_catalog_is_not_read(make_catalog: MakeCa
     (root / MODELS / "zero.toml").symlink_to("/dev/zero")
     result = models("validate", "--catalog", str(root), timeout=30)
     assert result.returncode == 1
-    assert f"{MODELS}/zero.toml: link target '/dev/zero' lies outside the catalog" in result.stdout
+    assert (
+        f"{MODELS}/zero.toml: error: link target '/dev/zero' lies outside the catalog"
+        in result.stdout
+    )
 
 
 def test_a_link_to_a_fifo_inside_the_catalog_is_refused(make_catalog: MakeCatalog) -> None:
@@ -54,7 +57,7 @@ def test_a_link_to_a_fifo_inside_the_catalog_is_refused(make_catalog: MakeCatalo
     (root / MODELS / "p.toml").symlink_to("../../../pipe")
     result = models("validate", "--catalog", str(root), timeout=30)
     assert result.returncode == 1
-    assert f"{MODELS}/p.toml: is a FIFO, not a regular file; not read" in result.stdout
+    assert f"{MODELS}/p.toml: error: is a FIFO, not a regular file; not read" in result.stdout
 
 
 @pytest.mark.parametrize("kind", ["symlink", "git-stub"])
@@ -74,7 +77,7 @@ def test_links_leaving_the_catalog_are_errors_and_their_values_never_quoted(
     result = runner.invoke(app, ["validate", "--catalog", str(root)])
     assert result.exit_code == 1
     output = result.stdout + result.stderr
-    assert f"{MODELS}/leak.toml: link target {target!r} lies outside the catalog" in output
+    assert f"{MODELS}/leak.toml: error: link target {target!r} lies outside the catalog" in output
     assert "TOP-SECRET" not in output and "hunter2" not in output and "password" not in output
 
 
@@ -88,7 +91,7 @@ def test_a_folder_link_leaving_the_catalog_is_an_error(
     (root / MODELS / "ext").symlink_to(elsewhere)
     result = runner.invoke(app, ["validate", "--catalog", str(root)])
     assert result.exit_code == 1
-    assert f"{MODELS}/ext: folder link leads outside the catalog" in result.stdout
+    assert f"{MODELS}/ext: error: folder link leads outside the catalog" in result.stdout
     assert "SECRET" not in result.stdout + result.stderr
 
 
@@ -100,7 +103,7 @@ def test_folder_link_loops_terminate_and_are_errors(make_catalog: MakeCatalog) -
     result = models("validate", "--catalog", str(root), timeout=30)
     assert result.returncode == 1
     for loop in ("l1", "l2", "qwen/up"):
-        assert f"{MODELS}/{loop}: folder link loops back; not followed" in result.stdout
+        assert f"{MODELS}/{loop}: error: folder link loops back; not followed" in result.stdout
     assert "2 provider models" in result.stderr
 
 
@@ -141,7 +144,7 @@ def test_an_unreadable_folder_is_an_error_not_skipped(
     unreadable(monkeypatch, root / MODELS / "qwen")
     result = runner.invoke(app, ["validate", "--catalog", str(root)])
     assert result.exit_code == 1
-    assert f"{root / MODELS}/qwen: cannot read folder: Permission denied" in result.stdout
+    assert f"{root / MODELS}/qwen: error: cannot read folder: Permission denied" in result.stdout
     build = runner.invoke(app, ["build", "--catalog", str(root)])
     assert build.exit_code == 1 and "cannot read folder" in build.stderr
 
@@ -156,7 +159,7 @@ def test_an_unreadable_folder_stops_fmt_and_sync_writing_nothing(
     before = snapshot(root)
     unreadable(monkeypatch, root / MODELS / "anthropic")
     result = runner.invoke(app, ["fmt", "--catalog", str(root)])
-    assert result.exit_code == 1 and "anthropic: cannot read folder" in result.stderr
+    assert result.exit_code == 1 and "anthropic: error: cannot read folder" in result.stderr
     monkeypatch.chdir(tmp_path)
     saved = tmp_path / "response.json"
     saved.write_text('{"data": []}')
@@ -178,7 +181,7 @@ def test_nesting_bombs_are_one_sentence_in_every_command(
 ) -> None:
     root = make_catalog({f"{MODELS}/bomb.toml": text})
     before = snapshot(root)
-    message = f"{MODELS}/bomb.toml:1: tables and arrays are nested deeper than 32 levels"
+    message = f"{MODELS}/bomb.toml:1: error: tables and arrays are nested deeper than 32 levels"
     for command in ("validate", "build", "fmt"):
         result = models(command, "--catalog", str(root))
         assert result.returncode == 1, (command, result.stderr)
@@ -186,7 +189,7 @@ def test_nesting_bombs_are_one_sentence_in_every_command(
     saved = tmp_path / "response.json"
     saved.write_text('{"data": []}')
     synced = models("sync", "openrouter", "--catalog", str(root), "--source", str(saved))
-    assert synced.returncode == 1 and message in synced.stderr
+    assert synced.returncode == 1 and message.replace("error: ", "") in synced.stderr
     assert snapshot(root) == before
 
 
@@ -196,4 +199,4 @@ def test_a_huge_file_is_refused_without_reading_it_all(make_catalog: MakeCatalog
         handle.truncate(64 * 1024 * 1024)
     result = runner.invoke(app, ["validate", "--catalog", str(root)])
     assert result.exit_code == 1
-    assert f"{MODELS}/huge.toml: file is larger than 1024 KiB; not read" in result.stdout
+    assert f"{MODELS}/huge.toml: error: file is larger than 1024 KiB; not read" in result.stdout

@@ -103,7 +103,7 @@ def test_fmt_with_a_broken_file_writes_nothing(make_catalog: MakeCatalog) -> Non
     before = snapshot(root)
     result = runner.invoke(app, ["fmt", "--catalog", str(root)])
     assert result.exit_code == 1
-    assert "providers/openrouter/models/bad.toml:1: invalid TOML" in result.stderr
+    assert "providers/openrouter/models/bad.toml:1: error: invalid TOML" in result.stderr
     assert snapshot(root) == before
 
 

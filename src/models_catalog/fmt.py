@@ -112,11 +112,11 @@ def _format(root: Path, paths: Sequence[Path], *, write: bool) -> FormatResult:
             continue
         if entry.parse_error is not None:
             line = f":{entry.parse_line}" if entry.parse_line is not None else ""
-            problems.append(f"{entry.rel}{line}: {entry.parse_error}")
+            problems.append(f"{entry.rel}{line}: error: {entry.parse_error}")
             continue
         errors = [p for p in entry.problems if not p.warning]
         if errors or entry.data is None:
-            problems += [f"{entry.rel}: {p.key}: {p.message}" for p in errors]
+            problems += [f"{entry.rel}: error: {p.key}: {p.message}" for p in errors]
             continue
         path = root / entry.rel
         text = path.read_text(encoding="utf-8")
@@ -125,7 +125,9 @@ def _format(root: Path, paths: Sequence[Path], *, write: bool) -> FormatResult:
             continue
         output = FORMATTERS[entry.kind](entry.data)
         if not same_values(loads(output), entry.data):
-            problems.append(f"{entry.rel}: formatting would change its values; left as it is")
+            problems.append(
+                f"{entry.rel}: error: formatting would change its values; left as it is"
+            )
             continue
         if output == text:
             result.unchanged.append(entry.rel)
