@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -11,7 +12,11 @@ import respx
 
 from models_catalog.http import HttpClient
 
-REFERENCE_ROOT = Path(__file__).resolve().parents[2] / "shared" / "reference"
+# MODELS_REFERENCE_ROOT runs the reference tests on another copy (say, one with real symlinks).
+REFERENCE_ROOT = Path(
+    os.environ.get("MODELS_REFERENCE_ROOT")
+    or Path(__file__).resolve().parents[2] / "shared" / "reference"
+)
 REFERENCE_CATALOG = REFERENCE_ROOT / "models-dev"
 REFERENCE_BUILD = REFERENCE_ROOT / "models-dev.api.json"
 REAL_RESPONSES = REFERENCE_ROOT.parent / "real-responses"
