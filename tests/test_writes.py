@@ -353,7 +353,7 @@ def test_fmt_never_writes_through_a_folder_link(make_catalog: MakeCatalog, tmp_p
     before, outside_before = snapshot(root), snapshot(outside)
     result = runner.invoke(app, ["fmt", "--catalog", str(root)])
     assert result.exit_code == 1
-    assert "far: folder link leads outside the catalog" in result.stderr
+    assert "far: error: folder link leads outside the catalog" in result.stderr
     assert snapshot(root) == before and snapshot(outside) == outside_before
 
 
@@ -427,7 +427,8 @@ def test_leftovers_are_named_by_validate_and_removed_by_the_next_sync(
     old_style.write_text("half")
     result = runner.invoke(app, ["validate", "--catalog", str(root), "--strict"])
     assert result.exit_code == 1
-    assert f"{leftover.relative_to(root)}: warning: temporary file of an interrupted write" in (
+    # --strict makes the warning an error, and labels it so.
+    assert f"{leftover.relative_to(root)}: error: temporary file of an interrupted write" in (
         result.stdout
     )
     assert sync(root, source(root)).exit_code == 0
