@@ -14,9 +14,10 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from models_catalog.changeset import TEMP_PREFIX, Change, apply_changes
 from models_catalog.cli import app
 from models_catalog.errors import WriteRefusedError
 from models_catalog.lock import catalog_lock
+from models_catalog.sync.contract import CatalogView, SyncProvider, Translation
 
 from .conftest import FULL_MODEL, MakeCatalog, snapshot
 from .reference_responses import openrouter_record, openrouter_response
@@ -534,3 +536,63 @@ def test_interrupts_at_many_points_leave_every_file_old_or_new(
         seen[key] = seen.get(key, 0) + 1
         shutil.rmtree(work)
     print(seen)
+
+
+# Group runs
+
+
+class _Writer(SyncProvider[str]):
+    """A provider whose every record becomes a copy of the Qwen model under that id."""
+
+    group = "test"
+
+    def __init__(self, provider_id: str, ids: list[str]) -> None:
+        self.id = provider_id
+        self.name = provider_id.title()
+        self._ids = ids
+
+    def fetch(self, client: Any, env: Mapping[str, str]) -> Any:
+        return self._ids
+
+    def parse(self, raw: Any) -> Sequence[str]:
+        return list(raw)
+
+    def translate(self, record: str, view: CatalogView) -> Translation | None:
+        return Translation(record, tomllib.loads(SYNCED))
+
+
+def test_a_group_writes_each_provider_in_the_main_thread_and_alone(
+    make_catalog: MakeCatalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Plans are made concurrently; each provider's files are then committed in the main
+    thread (where interrupts can be held); one provider's refused write leaves the other's."""
+    root = make_catalog({})
+    providers = {
+        "alpha": _Writer("alpha", ["one", "two"]),
+        "beta": _Writer("beta", ["z", "z.toml/x"]),
+    }
+    monkeypatch.setattr("models_catalog.sync.command.resolve_target", lambda t: list(providers))
+    monkeypatch.setattr("models_catalog.sync.command.load_provider", providers.__getitem__)
+    threads: list[threading.Thread] = []
+
+    def recording(*args: Any, **kwargs: Any) -> None:
+        threads.append(threading.current_thread())
+        apply_changes(*args, **kwargs)
+
+    monkeypatch.setattr("models_catalog.sync.runner.apply_changes", recording)
+    before = snapshot(root)
+    result = runner.invoke(app, ["sync", "pair", "--catalog", str(root)])
+    assert result.exit_code == 1
+    assert one_sentence(result).startswith(
+        "beta: failed: providers/beta/models/z.toml would be both a file and the folder of"
+    )
+    assert threads == [threading.main_thread()] * 2
+    after = snapshot(root)
+    assert sorted(set(after) - set(before)) == [
+        "providers/alpha/models/one.toml",
+        "providers/alpha/models/two.toml",
+    ]
+    assert all(after[rel] == before[rel] for rel in before)
+    report = REPORT.read_text()
+    assert "| Alpha (alpha) | changed | 2 | 0 | 0 |" in report
+    assert "| Beta (beta) | failed | - | - | - |" in report
