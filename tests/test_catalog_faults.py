@@ -5,6 +5,7 @@ message per problem and writes nothing."""
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -38,6 +39,15 @@ def test_a_fifo_is_named_as_an_error_and_never_opened_for_a_blocking_read(
         output = result.stdout + result.stderr
         assert f"{MODELS}/x.toml: error: is a FIFO, not a regular file; not read" in output
         assert "Traceback" not in output
+
+
+def test_a_socket_is_named_as_an_error(make_catalog: MakeCatalog) -> None:
+    root = make_catalog({})
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(root / MODELS / "s.toml"))
+        result = runner.invoke(app, ["validate", "--catalog", str(root)])
+    assert result.exit_code == 1
+    assert f"{MODELS}/s.toml: is a socket, not a regular file; not read" in result.stdout
 
 
 def test_a_link_to_a_device_outside_the_catalog_is_not_read(make_catalog: MakeCatalog) -> None:

@@ -190,7 +190,7 @@ class _Reader:
                 return CatalogFile(rel, kind, link=link, dangling=True)
             except OSError as exc:
                 if exc.errno != errno.ELOOP or not os.path.islink(current):
-                    return CatalogFile(rel, kind, link=link, parse_error=_cannot_read(exc))
+                    return CatalogFile(rel, kind, link=link, parse_error=_unopenable(current, exc))
                 target = os.readlink(current)
                 link = link or target
                 current = os.path.join(os.path.dirname(current), target)
@@ -238,6 +238,15 @@ def _read_regular(path: str) -> bytes:
 
 def _too_big() -> TomlError:
     return TomlError(f"file is larger than {MAX_BYTES // 1024} KiB; not read")
+
+
+def _unopenable(path: str, exc: OSError) -> str:
+    """Why a file could not be opened: what it is when it is no regular file (a socket)."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return _cannot_read(exc)
+    return _cannot_read(exc) if stat.S_ISREG(mode) else _not_regular(mode)
 
 
 def _cannot_read(exc: OSError) -> str:

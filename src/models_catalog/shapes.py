@@ -46,11 +46,11 @@ class Table:
     def __call__(self, value: Any) -> bool:
         if type(value) is not dict:
             return False
-        fields = self.fields
+        fields, extra = self.fields, self.extra
         for key, item in value.items():
             check = fields.get(key)
             if check is None:
-                if not self.extra:
+                if not extra:
                     return False
             elif not check(item):
                 return False
@@ -79,7 +79,11 @@ def number(value: Any) -> bool:
 
 
 def count(value: Any) -> bool:
-    return number(value) and value >= 0
+    """A number TOML can hold, not below zero."""
+    kind = type(value)
+    if kind is int:
+        return bool(0 <= value <= TOML_INT_MAX)
+    return kind is float and bool(0 <= value < math.inf)
 
 
 def integer_at_least(low: int) -> Check:
@@ -100,9 +104,7 @@ def one_of(*choices: str) -> Check:
 
 
 def list_of(check: Check, *, at_least: int = 0) -> Check:
-    return lambda value: (
-        type(value) is list and len(value) >= at_least and all(check(item) for item in value)
-    )
+    return lambda value: type(value) is list and len(value) >= at_least and all(map(check, value))
 
 
 def any_table(value: Any) -> bool:
