@@ -47,7 +47,7 @@ def test_a_socket_is_named_as_an_error(make_catalog: MakeCatalog) -> None:
         server.bind(str(root / MODELS / "s.toml"))
         result = runner.invoke(app, ["validate", "--catalog", str(root)])
     assert result.exit_code == 1
-    assert f"{MODELS}/s.toml: is a socket, not a regular file; not read" in result.stdout
+    assert f"{MODELS}/s.toml: error: is a socket, not a regular file; not read" in result.stdout
 
 
 def test_a_link_to_a_device_outside_the_catalog_is_not_read(make_catalog: MakeCatalog) -> None:
