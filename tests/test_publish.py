@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -49,6 +50,12 @@ GH_STUB = textwrap.dedent(
     elif args[:2] == ["label", "list"]:
         labels = state / "labels.json"
         print(labels.read_text() if labels.exists() else "[]")
+    elif args[:2] == ["auth", "status"] and os.environ.get("GH_STUB_AUTH") == "fail":
+        print("You are not logged into any GitHub hosts.", file=sys.stderr)
+        sys.exit(1)
+    elif args[:2] == ["pr", "create"] and os.environ.get("GH_STUB_AUTH") == "pr-create-fails":
+        print("pull request create failed: GraphQL: Resource not accessible", file=sys.stderr)
+        sys.exit(1)
     elif args[:2] == ["pr", "create"]:
         print("https://github.com/example/catalog/pull/12")
     elif args[:2] == ["pr", "edit"]:
@@ -174,7 +181,6 @@ def test_a_catalog_change_opens_a_pull_request(setup: Setup) -> None:
     change_catalog(work)
     (work / ".sync").mkdir()
     (work / ".sync" / "model-sync-report.md").write_text("report\n")
-    (work / "README.md").write_text("edited outside the catalog\n")
 
     outcome = publish(work, setup)
 
@@ -187,7 +193,6 @@ def test_a_catalog_change_opens_a_pull_request(setup: Setup) -> None:
     assert git(setup.remote, "log", "-1", "--format=%s", BRANCH) == TITLE
     committed = git(setup.remote, "show", "--name-only", "--format=", BRANCH).splitlines()
     assert committed == ["catalog/providers/openrouter/models/gpt.toml"]
-    assert "edited" in (work / "README.md").read_text()
     assert git(work, "status", "--porcelain", "--", "catalog") == ""
 
     listing = ["pr", "list", "--head", BRANCH, "--state", "open", "--json", "number,labels"]
@@ -326,11 +331,12 @@ def test_an_explicit_base_and_catalog_folder(setup: Setup) -> None:
 
 def test_a_failing_git_command_names_the_command_and_its_error(setup: Setup) -> None:
     work = setup.clone("work")
+    git(work, "remote", "add", "gone", str(setup.root / "gone.git"))
     change_catalog(work)
     with pytest.raises(ModelsError) as raised:
-        publish_sync("openrouter", "OpenRouter", repo=work, report=setup.report, remote="nowhere")
+        publish_sync("openrouter", "OpenRouter", repo=work, report=setup.report, remote="gone")
     message = str(raised.value)
-    assert message.startswith("`git ls-remote --heads nowhere refs/heads/automation/")
+    assert message.startswith("`git ls-remote --heads gone refs/heads/automation/")
     assert "failed with exit status 128" in message
     assert message.endswith("fatal: Could not read from remote repository.")
     assert "\n" not in message
@@ -577,3 +583,97 @@ def test_an_open_pr_gains_needs_review_with_checks_and_loses_it_without(
     change_catalog(fourth, text='name = "GPT 4"\n')
     publish(fourth, setup)
     assert "needs-review" not in setup.pr_calls()[-1]
+
+
+def _untouched(work: Path, setup: Setup, head: str) -> None:
+    """Publishing changed nothing in git: same branch and commit, no sync branch, no push."""
+    assert git(work, "branch", "--show-current") == "main"
+    assert git(work, "rev-parse", "HEAD") == head
+    assert git(work, "branch", "--list", BRANCH) == ""
+    assert setup.remote_branches() == ["main"]
+
+
+def test_without_gh_nothing_is_committed_switched_or_pushed(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = setup.clone("work")
+    head = git(work, "rev-parse", "HEAD")
+    change_catalog(work)
+    only_git = setup.root / "only-git"
+    only_git.mkdir()
+    (only_git / "git").symlink_to(shutil.which("git") or "/usr/bin/git")
+    monkeypatch.setenv("PATH", str(only_git))
+    with pytest.raises(ModelsError, match=r"^`gh` is not installed or not on PATH"):
+        publish(work, setup)
+    _untouched(work, setup, head)
+    assert (work / "catalog/providers/openrouter/models/gpt.toml").exists()
+
+
+def test_gh_not_logged_in_is_refused_first(setup: Setup, monkeypatch: pytest.MonkeyPatch) -> None:
+    work = setup.clone("work")
+    head = git(work, "rev-parse", "HEAD")
+    change_catalog(work)
+    monkeypatch.setenv("GH_STUB_AUTH", "fail")
+    with pytest.raises(ModelsError, match=r"^`gh` is not logged in to GitHub .*gh auth login"):
+        publish(work, setup)
+    _untouched(work, setup, head)
+    assert [call[:2] for call in setup.gh_calls()] == [["auth", "status"]]
+
+
+def test_a_missing_remote_and_changes_outside_the_catalog_are_refused_first(
+    setup: Setup,
+) -> None:
+    work = setup.clone("work")
+    head = git(work, "rev-parse", "HEAD")
+    change_catalog(work)
+    with pytest.raises(ModelsError, match=r"^the repository has no remote 'nowhere'"):
+        publish_sync("openrouter", "OpenRouter", repo=work, report=setup.report, remote="nowhere")
+    (work / "README.md").write_text("edited outside the catalog\n")
+    with pytest.raises(ModelsError, match=r"outside the catalog have uncommitted changes \(README"):
+        publish(work, setup)
+    _untouched(work, setup, head)
+
+
+def test_a_later_failure_returns_to_the_starting_branch_with_the_changes(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = setup.clone("work")
+    head = git(work, "rev-parse", "HEAD")
+    change_catalog(work)
+    monkeypatch.setenv("GH_STUB_AUTH", "pr-create-fails")
+    with pytest.raises(ModelsError, match=r"^`gh pr create"):
+        publish(work, setup)
+    assert git(work, "branch", "--show-current") == "main"
+    assert git(work, "rev-parse", "HEAD") == head
+    assert git(work, "status", "--porcelain") == "?? catalog/providers/openrouter/models/"
+    assert (work / "catalog/providers/openrouter/models/gpt.toml").read_text() == 'name = "GPT"\n'
+
+
+def test_the_publish_command_takes_the_catalog_as_every_command_does(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from models_catalog.cli import app
+
+    work = setup.clone("cli")
+    head = git(work, "rev-parse", "HEAD")
+    change_catalog(work)
+    (work / ".sync").mkdir()
+    (work / ".sync" / "model-sync-report.md").write_text("the report\n")
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("MODELS_CATALOG", str(work / "README.md"))
+    refused = CliRunner().invoke(app, ["publish", "openrouter"])
+    assert refused.exit_code == 2
+    assert "(from $MODELS_CATALOG) is not a folder" in refused.stderr
+    _untouched(work, setup, head)
+    monkeypatch.setenv("MODELS_CATALOG", str(work / "catalog"))
+    result = CliRunner().invoke(app, ["publish", "openrouter"])
+    assert result.exit_code == 0, result.stderr
+    committed = git(setup.remote, "show", "--name-only", "--format=", BRANCH).splitlines()
+    assert committed == ["catalog/providers/openrouter/models/gpt.toml"]
+    monkeypatch.delenv("MODELS_CATALOG")
+    git(work, "checkout", "--quiet", "main")
+    change_catalog(work, "o3.toml")
+    global_option = CliRunner().invoke(app, ["--catalog", "catalog", "publish", "openrouter"])
+    assert global_option.exit_code == 0, global_option.stderr

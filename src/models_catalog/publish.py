@@ -183,17 +183,10 @@ def _publish(
     remote: str,
     run: CommandRunner,
 ) -> PublishOutcome:
-    branch = sync_branch(provider_id)
     paths = catalog_pathspecs(catalog)
-
-    def git(*args: str, check: bool = True) -> CommandResult:
-        return run(["git", *args], cwd=repo, check=check)
-
-    def gh(*args: str) -> CommandResult:
-        return run(["gh", *args], cwd=repo)
-
-    if not git("status", "--porcelain", "--untracked-files=all", "--", *paths).stdout.strip():
-        return PublishOutcome("no-change", branch)
+    status = ["git", "status", "--porcelain", "--untracked-files=all", "--", *paths]
+    if not run(status, cwd=repo).stdout.strip():
+        return PublishOutcome("no-change", sync_branch(provider_id))
     body = report.resolve()
     if not body.is_file():
         raise ModelsError(f"the sync report {report} does not exist; run `models sync` first")
@@ -202,6 +195,73 @@ def _publish(
     except OSError as exc:
         raise ModelsError(f"cannot read the sync report {report}: {exc.strerror}") from None
     base = base or _current_branch(run, repo)
+    _check_preconditions(run, repo, remote, catalog)
+    start = _starting_point(run, repo)
+    try:
+        return _commit_and_open(
+            provider_id, provider_name, repo, paths, body, base, remote, run, needs_review
+        )
+    except BaseException:
+        _return_to(run, repo, start)
+        raise
+
+
+def _check_preconditions(run: CommandRunner, repo: Path, remote: str, catalog: str) -> None:
+    """Everything publishing needs, checked before git is changed at all."""
+    auth = run(["gh", "auth", "status"], cwd=repo, check=False)
+    if auth.returncode != 0:
+        detail = _error_line(auth.stderr) or _last_line(auth.stdout) or "no output"
+        raise ModelsError(
+            f"`gh` is not logged in to GitHub ({detail}); run `gh auth login` or set GH_TOKEN"
+        )
+    if run(["git", "remote", "get-url", remote], cwd=repo, check=False).returncode != 0:
+        raise ModelsError(f"the repository has no remote {remote!r} to push the sync branch to")
+    outside = ["--", ":/", f":(exclude){catalog.rstrip('/')}"]
+    dirty = run(["git", "status", "--porcelain", "--untracked-files=no", *outside], cwd=repo)
+    if dirty.stdout.strip():
+        first = dirty.stdout.splitlines()[0][3:]
+        raise ModelsError(
+            f"files outside the catalog have uncommitted changes ({first}…); commit or stash "
+            "them first, as publishing switches branch"
+        )
+
+
+def _starting_point(run: CommandRunner, repo: Path) -> tuple[str, str]:
+    """The branch (or, detached, the commit) the working copy is on: where a failure returns."""
+    name = run(["git", "symbolic-ref", "--quiet", "HEAD"], cwd=repo, check=False).stdout.strip()
+    commit = run(["git", "rev-parse", "HEAD"], cwd=repo).stdout.strip()
+    return name, commit
+
+
+def _return_to(run: CommandRunner, repo: Path, start: tuple[str, str]) -> None:
+    """Put HEAD back where it was without touching the working tree, so the catalog changes
+    stay as the sync left them (uncommitted) and the user is on their own branch again."""
+    ref, commit = start
+    if ref:
+        run(["git", "symbolic-ref", "HEAD", ref], cwd=repo, check=False)
+    else:
+        run(["git", "update-ref", "--no-deref", "HEAD", commit], cwd=repo, check=False)
+    run(["git", "reset", "--quiet"], cwd=repo, check=False)
+
+
+def _commit_and_open(
+    provider_id: str,
+    provider_name: str,
+    repo: Path,
+    paths: Sequence[str],
+    body: Path,
+    base: str,
+    remote: str,
+    run: CommandRunner,
+    needs_review: bool,
+) -> PublishOutcome:
+    branch = sync_branch(provider_id)
+
+    def git(*args: str) -> CommandResult:
+        return run(["git", *args], cwd=repo)
+
+    def gh(*args: str) -> CommandResult:
+        return run(["gh", *args], cwd=repo)
 
     git("checkout", "--quiet", "-B", branch)
     git("add", "--all", "--", *paths)
