@@ -91,7 +91,8 @@ def test_a_folder_that_is_not_a_catalog_is_refused(
     }[where]
     folder.mkdir(exist_ok=True)
     before = snapshot(tmp_path)
-    for command in (["validate"], ["build"], ["fmt"], ["sync", "openrouter", "--dry-run"]):
+    replay = ["--source", str(REPO / "examples/openrouter.json")]
+    for command in (["validate"], ["build"], ["fmt"], ["sync", "openrouter", *replay]):
         result = models(*command, "--catalog", str(folder), cwd=tmp_path)
         assert result.returncode == 2, command
         assert result.stderr == (
@@ -201,6 +202,25 @@ def test_fmt_outside_the_catalog_names_it_and_the_option(
     assert result.returncode == 2
     assert f"is not inside the catalog folder {str(root)!r}" in result.stderr
     assert "pass --catalog DIR" in result.stderr
+
+
+def test_a_reader_gone_before_the_first_line_ends_quietly(make_catalog: MakeCatalog) -> None:
+    root = make_catalog({MODEL: FULL_MODEL.replace("input = 0.05", "input = -1")})
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        result = subprocess.run(
+            [MODELS, "validate", "--catalog", str(root)],
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    finally:
+        os.close(writer)
+    assert result.returncode == 141
+    assert "invalid: 1 error" in result.stderr
+    assert "Broken pipe" not in result.stderr and "Traceback" not in result.stderr
 
 
 def test_a_closed_pipe_ends_quietly(reference_catalog: Path) -> None:
