@@ -219,7 +219,6 @@ def test_a_reader_gone_before_the_first_line_ends_quietly(make_catalog: MakeCata
     finally:
         os.close(writer)
     assert result.returncode == 141
-    assert "invalid: 1 error" in result.stderr
     assert "Broken pipe" not in result.stderr and "Traceback" not in result.stderr
 
 
