@@ -210,3 +210,13 @@ def test_a_huge_file_is_refused_without_reading_it_all(make_catalog: MakeCatalog
     result = runner.invoke(app, ["validate", "--catalog", str(root)])
     assert result.exit_code == 1
     assert f"{MODELS}/huge.toml: error: file is larger than 1024 KiB; not read" in result.stdout
+
+
+def test_fmt_of_a_folder_reports_an_unreadable_subfolder(
+    make_catalog: MakeCatalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_catalog({})
+    unreadable(monkeypatch, root / MODELS / "qwen")
+    result = runner.invoke(app, ["fmt", "--catalog", str(root), str(root / MODELS)])
+    assert result.exit_code == 1
+    assert f"{MODELS}/qwen: error: cannot read folder: Permission denied" in result.stderr

@@ -325,7 +325,7 @@ def _checked(entry: CatalogFile) -> CatalogFile:
     return replace(entry, problems=tuple(problems)) if problems else entry
 
 
-def _toml_files(root: Path, folder: Path, kind: FileKind) -> list[FileJob]:
+def toml_files(root: Path, folder: Path, kind: FileKind) -> list[FileJob]:
     """A job for every `*.toml` below `folder`, sorted, with paths relative to `root`; linked
     folders are followed while they stay inside the catalog and do not loop back (by real
     path); a folder that cannot be listed, leaves the catalog or loops is a problem job."""
@@ -375,11 +375,11 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
 
 
 def provider_model_jobs(root: Path, provider_id: str) -> list[FileJob]:
-    return _toml_files(root, root / PROVIDERS_DIR / provider_id / MODELS_DIR, "provider-model")
+    return toml_files(root, root / PROVIDERS_DIR / provider_id / MODELS_DIR, "provider-model")
 
 
 def metadata_jobs(root: Path) -> list[FileJob]:
-    return _toml_files(root, root / MODELS_DIR, "metadata")
+    return toml_files(root, root / MODELS_DIR, "metadata")
 
 
 def provider_ids(root: Path) -> list[str]:

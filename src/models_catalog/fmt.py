@@ -16,6 +16,7 @@ from .catalog import (
     provider_ids,
     provider_model_jobs,
     read_files,
+    toml_files,
 )
 from .changeset import Change, apply_changes, link_on_the_way
 from .errors import CatalogInvalidError, UsageError
@@ -84,11 +85,16 @@ def _jobs(root: Path, paths: Sequence[Path]) -> list[FileJob]:
     for path in paths:
         if not path.exists() and not path.is_symlink():
             raise UsageError(f"{path} does not exist")
-        files = sorted(path.rglob("*.toml")) if path.is_dir() else [path]
-        for file in files:
-            kind = classify(root, file)
-            rel = file.absolute().relative_to(root.absolute()).as_posix()
-            jobs.append(FileJob(rel, kind))
+        if path.is_dir():
+            # Walked as the whole catalog is: a folder that cannot be listed is an error.
+            kind = classify(root, path / "any.toml")
+            try:
+                jobs += toml_files(root.absolute(), path.absolute(), kind)
+            except ValueError:
+                raise UsageError(f"{path} is not inside the catalog folder {str(root)!r}") from None
+            continue
+        kind = classify(root, path)
+        jobs.append(FileJob(path.absolute().relative_to(root.absolute()).as_posix(), kind))
     return jobs
 
 
