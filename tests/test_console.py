@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from models_catalog import __version__
+
 from .conftest import FULL_MODEL, MakeCatalog, snapshot
 
 MODELS = str(Path(sys.executable).parent / "models")
@@ -58,7 +60,7 @@ def on_terminal(*args: str, cwd: Path | None = None) -> str:
 
 
 def test_version_and_short_help() -> None:
-    assert models("--version").stdout == "models 0.1.0\n"
+    assert models("--version").stdout == f"models {__version__}\n"
     short = models("validate", "-h")
     assert short.returncode == 0 and "--format" in short.stdout and "-q, --quiet" in short.stdout
 
