@@ -259,16 +259,32 @@ def test_validate_has_colour_on_a_terminal(make_catalog: MakeCatalog) -> None:
     assert "\x1b[" in shown and ": error: cost.input" in ANSI.sub("", shown)
 
 
-def test_rich_is_imported_only_for_a_terminal(make_catalog: MakeCatalog) -> None:
-    root = make_catalog({MODEL: FULL_MODEL.replace("input = 0.05", "input = -1")})
+@pytest.mark.parametrize("command", ["validate", "fmt", "sync"])
+def test_rich_is_imported_only_for_a_terminal(
+    make_catalog: MakeCatalog, tmp_path: Path, command: str
+) -> None:
+    root = make_catalog({})
+    args = {
+        "validate": ["validate"],
+        "fmt": ["fmt", "--check"],
+        "sync": [
+            "sync",
+            "openrouter",
+            "--dry-run",
+            "--source",
+            str(REPO / "examples/openrouter.json"),
+        ],
+    }[command]
     code = (
         "import sys\nfrom models_catalog.cli import main\n"
-        f"sys.argv = ['models', 'validate', '--catalog', {str(root)!r}]\n"
+        f"sys.argv = ['models', *{args!r}, '--catalog', {str(root)!r}]\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "print('rich' in sys.modules, file=sys.stderr)"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.stderr.splitlines()[-1] == "False"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert result.stderr.splitlines()[-1] == "False", result.stderr
 
 
 def _copy_catalog(tmp_path: Path) -> Path:
