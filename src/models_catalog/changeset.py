@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import signal
 import stat
 import threading
@@ -53,10 +52,13 @@ class Change:
 
 def is_leftover(name: str) -> bool:
     """Whether a file name is a temporary file or backup of an interrupted write."""
-    return bool(_TEMP.fullmatch(name) or _OLD_TEMP.fullmatch(name))
+    # Both are hidden files: testing the first character spares most names the patterns.
+    return name[:1] == "." and bool(_TEMP.fullmatch(name) or _OLD_TEMP.fullmatch(name))
 
 
 def temp_name() -> str:
+    import secrets  # only writes need it: validate, which imports this module, does not
+
     return TEMP_PREFIX + secrets.token_hex(8)
 
 
@@ -171,15 +173,32 @@ def remove_leftovers(root: Path, within: Sequence[str]) -> list[str]:
 
 
 def find_leftovers(root: Path) -> list[str]:
-    """Leftovers of interrupted writes anywhere in the catalog, relative to `root`."""
+    """Leftovers of interrupted writes anywhere in the catalog, relative to `root` (folder
+    links are not followed; folders that cannot be listed are passed over)."""
     found: list[str] = []
-    for dirpath, _, filenames in os.walk(root):
-        found += [
-            (Path(dirpath) / name).relative_to(root).as_posix()
-            for name in filenames
-            if is_leftover(name)
-        ]
+    pending = [""]
+    while pending:
+        rel = pending.pop()
+        try:
+            listing = os.scandir(os.path.join(root, rel))
+        except OSError:
+            continue
+        with listing:
+            for entry in listing:
+                path = f"{rel}/{entry.name}" if rel else entry.name
+                if _is_dir(entry):
+                    if not entry.is_symlink():
+                        pending.append(path)
+                elif is_leftover(entry.name):
+                    found.append(path)
     return sorted(found)
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 @dataclass(slots=True)
