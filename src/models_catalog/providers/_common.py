@@ -9,9 +9,7 @@ import copy
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import ProviderError
 from ..inherit import INHERITANCE_KEYS, resolve
@@ -20,7 +18,10 @@ from ..sync.compare import normalise
 from ..sync.contract import CatalogView, ExistingModel
 from ..sync.convert import factor_against_base
 
-Shape = TypeVar("Shape", bound=BaseModel)
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
+
+Shape = TypeVar("Shape", bound="BaseModel")
 
 
 def shape_error(exc: ValidationError, raw: Any) -> str:
@@ -133,6 +134,8 @@ def _kind(record: Any) -> _Kind | None:
 def validate_response(provider_id: str, shape: type[Shape], raw: Any) -> Shape:
     """`raw` validated against `shape`; another provider's response, or a mismatch, is a
     ProviderError naming where and why."""
+    from pydantic import ValidationError  # only the providers that validate import pydantic
+
     refuse_foreign(provider_id, raw)
     try:
         return shape.model_validate(raw)

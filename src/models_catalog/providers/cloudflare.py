@@ -21,12 +21,14 @@ from ..sync.contract import CatalogView, SyncProvider, Translation
 from ..sync.convert import tokens
 from ._common import refuse_foreign, shape_error
 from .openrouter import (
+    RECORD_FIELDS,
     Architecture,
     OpenRouterModel,
     Pricing,
     TopProvider,
     translate_record,
 )
+from .openrouter_shape import Pricing as PricingShape
 
 if TYPE_CHECKING:
     import httpx
@@ -80,7 +82,7 @@ class CloudflareModel(_Shape):
     max_output_length: int | None = None
     input_modalities: list[str] | None = None
     output_modalities: list[str] | None = None
-    pricing: Pricing
+    pricing: PricingShape
     supported_features: list[str] | None = None
     supported_sampling_parameters: list[str] | None = None
 
@@ -188,7 +190,7 @@ def to_openrouter(record: CloudflareModel) -> OpenRouterModel:
             input_modalities=record.input_modalities or [],
             output_modalities=record.output_modalities or [],
         ),
-        pricing=record.pricing,
+        pricing=Pricing(**record.pricing.model_dump()),
         top_provider=TopProvider(
             context_length=record.context_length,
             max_completion_tokens=record.max_output_length,
@@ -197,6 +199,7 @@ def to_openrouter(record: CloudflareModel) -> OpenRouterModel:
             *(record.supported_sampling_parameters or ()),
             *(record.supported_features or ()),
         ],
+        given=RECORD_FIELDS - {"reasoning"},
     )
 
 

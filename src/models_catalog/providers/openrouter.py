@@ -8,11 +8,11 @@ few rules where it differs (see that function).
 from __future__ import annotations
 
 import copy
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
-
-from pydantic import BaseModel, ConfigDict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from ..schema import EFFORTS
 from ..sync.contract import CatalogView, ExistingModel, SyncProvider, Translation
@@ -26,10 +26,11 @@ from ..sync.convert import (
     per_million,
     unix_date,
 )
-from ._common import validate_response
+from ._common import refuse_foreign, validate_response
 
 if TYPE_CHECKING:
     from ..http import HttpClient
+    from .openrouter_shape import OpenRouterModel as Shape
 
 PROVIDER_ID = "openrouter"
 DEFAULT_URL = "https://openrouter.ai/api/v1/models"
@@ -87,19 +88,15 @@ FACTORED_FIELDS = (
 FREE_SUFFIX = ":free"
 
 
-class _Shape(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-
-class Architecture(_Shape):
+@dataclass(frozen=True, slots=True)
+class Architecture:
     input_modalities: list[str]
     output_modalities: list[str]
 
 
-class Pricing(_Shape):
-    """Per-token prices as decimal strings (numbers are accepted and read as strings)."""
-
-    model_config = ConfigDict(coerce_numbers_to_str=True)
+@dataclass(frozen=True, slots=True)
+class Pricing:
+    """Per-token prices as decimal strings."""
 
     prompt: str
     completion: str
@@ -108,28 +105,47 @@ class Pricing(_Shape):
     input_cache_write: str | None = None
 
 
-class TopProvider(_Shape):
+@dataclass(frozen=True, slots=True)
+class TopProvider:
     context_length: int | None = None
     max_completion_tokens: int | None = None
 
 
-class Reasoning(_Shape):
-    """How a model reasons. `supported_efforts`: null means every effort; absent means unknown."""
+@dataclass(frozen=True, slots=True)
+class Reasoning:
+    """How a model reasons. `supported_efforts`: null means every effort; absent (then
+    `efforts_known` is false) means unknown."""
 
     mandatory: bool | None = None
     supported_efforts: list[str] | None = None
     supports_max_tokens: bool | None = None
-
-    @property
-    def efforts_known(self) -> bool:
-        return "supported_efforts" in self.model_fields_set
+    efforts_known: bool = False
 
 
-class OpenRouterModel(_Shape):
+RECORD_FIELDS = frozenset(
+    {
+        "id",
+        "name",
+        "created",
+        "context_length",
+        "architecture",
+        "pricing",
+        "hugging_face_id",
+        "knowledge_cutoff",
+        "top_provider",
+        "supported_parameters",
+        "reasoning",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenRouterModel:
     """One record of `GET /api/v1/models` (only the fields the catalog uses).
 
     The fields every file needs are required; the others (OPTIONAL_FIELDS) may be absent, as
-    they are in older responses: the translation then keeps the existing file's values."""
+    they are in older responses: the translation then keeps the existing file's values.
+    `given`: the fields the record has (null ones included)."""
 
     id: str
     name: str
@@ -139,9 +155,20 @@ class OpenRouterModel(_Shape):
     pricing: Pricing
     hugging_face_id: str | None = None
     knowledge_cutoff: str | None = None
-    top_provider: TopProvider = TopProvider()
+    top_provider: TopProvider = field(default_factory=TopProvider)
     supported_parameters: list[str] | None = None
     reasoning: Reasoning | None = None
+    given: frozenset[str] = RECORD_FIELDS
+
+    @classmethod
+    def model_validate(cls, raw: Any) -> OpenRouterModel:
+        """The record `raw` stands for; a mismatch raises pydantic's ValidationError."""
+        record = accept_record(raw)
+        if record is None:
+            from .openrouter_shape import OpenRouterModel as Shape
+
+            record = from_shape(Shape.model_validate(raw))
+        return record
 
 
 OPTIONAL_FIELDS: Mapping[str, str] = {
@@ -155,13 +182,186 @@ OPTIONAL_FIELDS: Mapping[str, str] = {
 `reasoning` only counts as missing on a record whose parameters say it reasons."""
 
 
-class OpenRouterResponse(_Shape):
-    data: list[OpenRouterModel]
-
-
 def parse_response(raw: Any, provider_id: str = PROVIDER_ID) -> list[OpenRouterModel]:
-    """The records of a `{"data": [...]}` body; a changed shape raises ProviderError."""
-    return validate_response(provider_id, OpenRouterResponse, raw).data
+    """The records of a `{"data": [...]}` body; a changed shape raises ProviderError.
+
+    The plain acceptor takes a response of the usual shape; anything else (prices as numbers,
+    a missing field...) is left to the pydantic models of `openrouter_shape`, which accept it
+    or say what is wrong."""
+    refuse_foreign(provider_id, raw)
+    records = accept_response(raw)
+    if records is None:
+        from .openrouter_shape import OpenRouterResponse
+
+        shaped = validate_response(provider_id, OpenRouterResponse, raw)
+        records = [from_shape(record) for record in shaped.data]
+    return records
+
+
+def accept_response(raw: Any) -> list[OpenRouterModel] | None:
+    """The records of a response of the usual shape, or None to leave it to pydantic."""
+    items = raw.get("data") if type(raw) is dict else None
+    if type(items) is not list:
+        return None
+    records: list[OpenRouterModel] = []
+    for item in items:
+        record = accept_record(item)
+        if record is None:
+            return None
+        records.append(record)
+    return records
+
+
+def accept_record(raw: Any) -> OpenRouterModel | None:
+    """The record of the usual shape `raw` holds (only exact JSON types, no conversion), or None
+    when pydantic must decide."""
+    if type(raw) is not dict:
+        return None
+    model_id, name, created = raw.get("id"), raw.get("name"), raw.get("created")
+    context_length = raw.get("context_length")
+    if not (_text(model_id) and _text(name) and _integer(context_length)):
+        return None
+    if not ((_integer(created) and abs(created) <= _EXACT) or type(created) is float):
+        return None
+    if type(created) is float and not math.isfinite(created):
+        return None
+    architecture = _architecture(raw.get("architecture"))
+    pricing = _pricing(raw.get("pricing"))
+    top_provider = _top_provider(raw.get("top_provider", {}))
+    hugging_face_id, cutoff = raw.get("hugging_face_id"), raw.get("knowledge_cutoff")
+    parameters = raw.get("supported_parameters")
+    usual_reasoning, reasoning = _reasoning(raw.get("reasoning"))
+    if (
+        architecture is None
+        or pricing is None
+        or top_provider is None
+        or not usual_reasoning
+        or not (_optional_text(hugging_face_id) and _optional_text(cutoff))
+        or not (parameters is None or _texts(parameters))
+    ):
+        return None
+    return OpenRouterModel(
+        id=model_id,
+        name=name,
+        created=float(created),
+        context_length=context_length,
+        architecture=architecture,
+        pricing=pricing,
+        hugging_face_id=hugging_face_id,
+        knowledge_cutoff=cutoff,
+        top_provider=top_provider,
+        supported_parameters=parameters,
+        reasoning=reasoning,
+        given=RECORD_FIELDS.intersection(raw),
+    )
+
+
+_EXACT = 2**53
+_LARGEST = 2**63
+
+
+def _text(value: Any) -> TypeGuard[str]:
+    """A string pydantic takes as it is (a lone surrogate is not one)."""
+    if type(value) is not str:
+        return False
+    if value.isascii():
+        return True
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _optional_text(value: Any) -> TypeGuard[str | None]:
+    return value is None or _text(value)
+
+
+def _texts(value: Any) -> TypeGuard[list[str]]:
+    return type(value) is list and all(_text(item) for item in value)
+
+
+def _integer(value: Any) -> TypeGuard[int]:
+    return type(value) is int and -_LARGEST <= value < _LARGEST
+
+
+def _optional_integer(value: Any) -> TypeGuard[int | None]:
+    return value is None or _integer(value)
+
+
+def _optional_flag(value: Any) -> TypeGuard[bool | None]:
+    return value is None or type(value) is bool
+
+
+def _architecture(raw: Any) -> Architecture | None:
+    if type(raw) is not dict:
+        return None
+    inputs, outputs = raw.get("input_modalities"), raw.get("output_modalities")
+    if not (_texts(inputs) and _texts(outputs)):
+        return None
+    return Architecture(input_modalities=inputs, output_modalities=outputs)
+
+
+def _pricing(raw: Any) -> Pricing | None:
+    if type(raw) is not dict:
+        return None
+    prompt, completion = raw.get("prompt"), raw.get("completion")
+    reasoning = raw.get("internal_reasoning")
+    read, write = raw.get("input_cache_read"), raw.get("input_cache_write")
+    if not (_text(prompt) and _text(completion)):
+        return None
+    if not (_optional_text(reasoning) and _optional_text(read) and _optional_text(write)):
+        return None
+    return Pricing(prompt, completion, reasoning, read, write)
+
+
+def _top_provider(raw: Any) -> TopProvider | None:
+    if type(raw) is not dict:
+        return None
+    context, output = raw.get("context_length"), raw.get("max_completion_tokens")
+    if not (_optional_integer(context) and _optional_integer(output)):
+        return None
+    return TopProvider(context_length=context, max_completion_tokens=output)
+
+
+def _reasoning(raw: Any) -> tuple[bool, Reasoning | None]:
+    """Whether the reasoning table has the usual shape, and its record (None for none)."""
+    if raw is None:
+        return True, None
+    if type(raw) is not dict:
+        return False, None
+    mandatory, efforts = raw.get("mandatory"), raw.get("supported_efforts")
+    max_tokens = raw.get("supports_max_tokens")
+    if not (_optional_flag(mandatory) and _optional_flag(max_tokens)):
+        return False, None
+    if not (efforts is None or _texts(efforts)):
+        return False, None
+    known = "supported_efforts" in raw
+    return True, Reasoning(mandatory, efforts, max_tokens, efforts_known=known)
+
+
+def from_shape(shaped: Shape) -> OpenRouterModel:
+    """The plain record of a record pydantic accepted."""
+    reasoning = shaped.reasoning
+    return OpenRouterModel(
+        id=shaped.id,
+        name=shaped.name,
+        created=shaped.created,
+        context_length=shaped.context_length,
+        architecture=Architecture(**shaped.architecture.model_dump()),
+        pricing=Pricing(**shaped.pricing.model_dump()),
+        hugging_face_id=shaped.hugging_face_id,
+        knowledge_cutoff=shaped.knowledge_cutoff,
+        top_provider=TopProvider(**shaped.top_provider.model_dump()),
+        supported_parameters=shaped.supported_parameters,
+        reasoning=None
+        if reasoning is None
+        else Reasoning(
+            **reasoning.model_dump(),
+            efforts_known="supported_efforts" in reasoning.model_fields_set,
+        ),
+        given=frozenset(shaped.model_fields_set),
+    )
 
 
 def missing_field_notices(records: Sequence[OpenRouterModel]) -> list[str]:
@@ -178,7 +378,7 @@ def missing_field_notices(records: Sequence[OpenRouterModel]) -> list[str]:
 
 
 def _lacks(record: OpenRouterModel, name: str) -> bool:
-    if name in record.model_fields_set:
+    if name in record.given:
         return False
     if name == "reasoning":
         return flags(record.supported_parameters or ())["reasoning"]
@@ -354,7 +554,7 @@ def full_model(
     if record.supported_parameters is None:
         capabilities = {k: _flag(old.get(k), default) for k, default in capabilities.items()}
     open_weights = bool(record.hugging_face_id)
-    if "hugging_face_id" not in record.model_fields_set:
+    if "hugging_face_id" not in record.given:
         open_weights = _flag(old.get("open_weights"), open_weights)
     cutoff = api_date(record.knowledge_cutoff, "knowledge_cutoff")
     model: dict[str, Any] = {
