@@ -7,7 +7,6 @@ few rules where it differs (see that function).
 
 from __future__ import annotations
 
-import copy
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -479,10 +478,9 @@ def limit(
 
 def family(model_id: str, name: str, existing: Any, families: Sequence[str]) -> str | None:
     """The existing family, except an existing `o` that inference refines; else the inferred."""
-    inferred = infer_family(model_id, name, families)
     if isinstance(existing, str) and existing and existing != "o":
         return existing
-    return inferred
+    return infer_family(model_id, name, families)
 
 
 _VARIANTS: Mapping[str, tuple[tuple[re.Pattern[str], str], ...]] = {
@@ -583,7 +581,17 @@ def full_model(
         "modalities": {"input": inputs, "output": outputs},
     }
     # Values taken from the existing file must not be shared with the view's data.
-    return copy.deepcopy({key: value for key, value in model.items() if value is not None})
+    return {key: _copied(value) for key, value in model.items() if value is not None}
+
+
+def _copied(value: Any) -> Any:
+    """A copy of parsed TOML or JSON data: its tables and lists new, its values (immutable)
+    shared; much cheaper than `copy.deepcopy`."""
+    if isinstance(value, Mapping):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    return value
 
 
 def _flag(existing: Any, default: bool) -> bool:

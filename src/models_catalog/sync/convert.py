@@ -152,7 +152,7 @@ def infer_family(id_: str, name: str, families: Sequence[str]) -> str | None:
         if wanted in known:
             return known[wanted]
     for lowered, family in longest_first:
-        if _occurs_as_token(lowered, text):
+        if lowered in text and _occurs_as_token(lowered, text):  # most are not in the text
             return family
     return None
 
@@ -169,16 +169,23 @@ def _family_index(
     return known, [(family.lower(), family) for _, family in ordered]
 
 
+_WORD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
+
+
 def _occurs_as_token(family: str, text: str) -> bool:
-    if not family or family not in text:  # the plain substring test rules out most families
+    if not family:
         return False
-    return _token_pattern(family).search(text) is not None
-
-
-@functools.lru_cache(maxsize=4096)
-def _token_pattern(family: str) -> re.Pattern[str]:
-    after = r"(?![a-z0-9])" if family != "o" else r"(?![a-z])"
-    return re.compile(rf"(?<![a-z0-9]){re.escape(family)}{after}")
+    joined = _LETTERS if family == "o" else _WORD  # what may not follow
+    start = text.find(family)
+    while start != -1:
+        end = start + len(family)
+        if (start == 0 or text[start - 1] not in _WORD) and (
+            end == len(text) or text[end] not in joined
+        ):
+            return True
+        start = text.find(family, start + 1)
+    return False
 
 
 _TOKEN = re.compile(r"[a-z]+|[0-9]+(?:\.[0-9]+)?")

@@ -36,10 +36,11 @@ from ..schema import (
     check_metadata,
     check_provider_model_fields,
     check_resolved_provider_model,
+    provider_model_rules,
     with_typed_tiers,
 )
 from ..tomlfmt import format_metadata, format_provider_model, has_comments
-from .compare import FieldChange, drop_empty, field_changes, same_authored
+from .compare import FieldChange, drop_empty, field_changes, identical, same_authored
 from .contract import ExistingModel, SyncProvider
 from .convert import factor_against_base, unsafe_id_reason
 from .ignore import ignore_globs, is_ignored
@@ -322,7 +323,10 @@ def _check_new(
     """Validate a translated model by the rules of `validate --strict`; return its resolved
     form. A warning the existing file already has is left to `validate` to report."""
     resolved = model
-    problems = check_provider_model_fields(model)
+    if _checked_on_reading(entry, model):
+        problems = list(entry.problems) if entry is not None else []
+    else:
+        problems = check_provider_model_fields(model)
     base = model.get("base_model")
     if not any(not p.warning for p in problems):
         if isinstance(base, str):
@@ -330,7 +334,9 @@ def _check_new(
             if base_fields is None:
                 raise ProviderError(provider.id, f"{rel}: base_model {base!r} has no metadata file")
             resolved = resolve(model, base_fields)
-        problems = check_resolved_provider_model(resolved)
+            problems = check_resolved_provider_model(resolved)
+        else:
+            problems += provider_model_rules(resolved)
         problems += check_family(resolved, catalog.family_set)
     if any(p.warning for p in problems) and entry is not None and entry.data is not None:
         old = catalog.resolved(entry) or entry.data
@@ -338,6 +344,14 @@ def _check_new(
         problems = [p for p in problems if not p.warning or p not in known]
     _raise_for_problems(provider, rel, problems)
     return resolved
+
+
+def _checked_on_reading(entry: CatalogFile | None, model: Mapping[str, Any]) -> bool:
+    """Whether the catalog checked these very fields when it read the existing file, and found
+    no error (warnings only, whose order does not matter)."""
+    if entry is None or entry.data is None or any(not p.warning for p in entry.problems):
+        return False
+    return identical(model, entry.data)
 
 
 def _raise_for_problems(provider: SyncProvider[Any], rel: str, problems: list[Problem]) -> None:
