@@ -580,8 +580,16 @@ def full_model(
         ),
         "modalities": {"input": inputs, "output": outputs},
     }
-    # Values taken from the existing file must not be shared with the view's data.
-    return {key: _copied(value) for key, value in model.items() if value is not None}
+    # Values taken from the existing file must not be shared with the view's data: the tables
+    # and lists among them are copied (the rest of the model is new, or immutable).
+    return {
+        key: _copied(value) if key in _MAY_HOLD_EXISTING else value
+        for key, value in model.items()
+        if value is not None
+    }
+
+
+_MAY_HOLD_EXISTING = frozenset({"reasoning_options", "interleaved", "cost"})
 
 
 def _copied(value: Any) -> Any:

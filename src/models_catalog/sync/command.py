@@ -7,15 +7,13 @@ import stat
 import sys
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, nullcontext, suppress
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from ..jsondata import MAX_JSON_BYTES, JsonError, decode_json
-from ..lock import catalog_lock
 from ..output import Printer
 from .compare import show
 from .contract import SyncProvider
@@ -95,7 +93,12 @@ def run_sync(
 
     names = ", ".join(p.id for p in providers)
     status = console.status(f"Syncing {names}…")
-    lock = nullcontext() if options.dry_run else catalog_lock(root, f"models sync {target}")
+    if options.dry_run:
+        lock: AbstractContextManager[object] = nullcontext()
+    else:
+        from ..lock import catalog_lock  # a dry run takes no lock
+
+        lock = catalog_lock(root, f"models sync {target}")
     with lock, _terminate_as_interrupt():
         outcomes = [ProviderOutcome(p.id, p.name, error=INTERRUPTED) for p in providers]
         try:
@@ -103,6 +106,8 @@ def run_sync(
                 if len(providers) == 1:
                     outcomes = [one(providers[0])]
                 else:
+                    from concurrent.futures import ThreadPoolExecutor  # groups only
+
                     with ThreadPoolExecutor(max_workers=len(providers)) as pool:
                         outcomes = list(pool.map(one, providers))
             if not options.dry_run:

@@ -283,10 +283,11 @@ def unsafe_id_reason(id_: str) -> str | None:
     """Why a model id cannot safely become a path under the provider folder, or None."""
     if not id_:
         return "it is empty"
-    if any(unicodedata.category(ch) == "Cc" for ch in id_):
-        return "it contains a control character"
-    if any(unicodedata.category(ch) in ("Cf", "Zl", "Zp", "Cs") for ch in id_):
-        return "it contains an invisible formatting character (such as a bidi override)"
+    if not (id_.isascii() and id_.isprintable()):  # printable ASCII has neither kind below
+        if any(unicodedata.category(ch) == "Cc" for ch in id_):
+            return "it contains a control character"
+        if any(unicodedata.category(ch) in ("Cf", "Zl", "Zp", "Cs") for ch in id_):
+            return "it contains an invisible formatting character (such as a bidi override)"
     if "\\" in id_:
         return "it contains a backslash"
     if id_.startswith("/"):

@@ -39,8 +39,7 @@ from ..schema import (
     provider_model_rules,
     with_typed_tiers,
 )
-from ..tomlfmt import format_metadata, format_provider_model, has_comments
-from .compare import FieldChange, drop_empty, field_changes, identical, same_authored
+from .compare import FieldChange, drop_empty, field_changes, same_authored
 from .contract import ExistingModel, SyncProvider
 from .convert import factor_against_base, unsafe_id_reason
 from .ignore import ignore_globs, is_ignored
@@ -323,10 +322,7 @@ def _check_new(
     """Validate a translated model by the rules of `validate --strict`; return its resolved
     form. A warning the existing file already has is left to `validate` to report."""
     resolved = model
-    if _checked_on_reading(entry, model):
-        problems = list(entry.problems) if entry is not None else []
-    else:
-        problems = check_provider_model_fields(model)
+    problems = check_provider_model_fields(model)
     base = model.get("base_model")
     if not any(not p.warning for p in problems):
         if isinstance(base, str):
@@ -344,14 +340,6 @@ def _check_new(
         problems = [p for p in problems if not p.warning or p not in known]
     _raise_for_problems(provider, rel, problems)
     return resolved
-
-
-def _checked_on_reading(entry: CatalogFile | None, model: Mapping[str, Any]) -> bool:
-    """Whether the catalog checked these very fields when it read the existing file, and found
-    no error (warnings only, whose order does not matter)."""
-    if entry is None or entry.data is None or any(not p.warning for p in entry.problems):
-        return False
-    return identical(model, entry.data)
 
 
 def _raise_for_problems(provider: SyncProvider[Any], rel: str, problems: list[Problem]) -> None:
@@ -392,6 +380,8 @@ def _plan_model(
     notices: list[str],
 ) -> PlannedFile:
     if entry is None or entry.dangling:
+        from ..tomlfmt import format_provider_model  # imported only when a file is written
+
         return PlannedFile(rel, "created", format_provider_model(model), was_link=entry is not None)
     if entry.is_link and provider.preserve_symlinks:
         return PlannedFile(rel, "unchanged", was_link=True)
@@ -421,6 +411,8 @@ def _updated_text(
 ) -> str:
     """The new text of an updated file: in the canonical layout, or, for a file (or the target
     of a link) that holds comments, the file edited in place so that they survive."""
+    from ..tomlfmt import format_metadata, format_provider_model, has_comments
+
     text = read_model_text(catalog.root, entry.rel, kind)
     if not has_comments(text):
         return format_metadata(data) if kind == "metadata" else format_provider_model(data)
@@ -456,6 +448,8 @@ def _plan_metadata(
         )
         entry = catalog.metadata.get(meta_id)
         if entry is None or entry.data is None:
+            from ..tomlfmt import format_metadata
+
             files.append(PlannedFile(rel, "created", format_metadata(data)))
         elif not same_authored(entry.data, data):
             changes = tuple(field_changes(entry.data, data))
