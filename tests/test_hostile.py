@@ -202,6 +202,21 @@ def test_deep_json_from_source_is_one_sentence(root: Path, tmp_path: Path) -> No
     assert snapshot(root) == before
 
 
+@pytest.mark.parametrize(
+    "text",
+    ['{"data": ' + "[" * 65 + "]" * 65 + "}", "[" * 70 + "1,," + "]" * 70],
+    ids=["valid", "also-invalid"],
+)
+def test_json_just_too_deep_is_refused_as_too_deep(root: Path, tmp_path: Path, text: str) -> None:
+    before = snapshot(root)
+    result = replay(root, tmp_path, text)
+    assert result.exit_code == 2
+    assert one_line(result.stderr).endswith(
+        "is not usable JSON: it nests arrays or objects deeper than 64 levels"
+    )
+    assert snapshot(root) == before
+
+
 def test_deep_json_from_the_api_fails_the_provider(root: Path, api: respx.MockRouter) -> None:
     api.get(OPENROUTER_URL).respond(200, text='{"data":' + "[" * 100_000 + "]" * 100_000 + "}")
     before = snapshot(root)

@@ -57,11 +57,31 @@ def decode_json(data: str | bytes, *, max_bytes: int = MAX_JSON_BYTES) -> Any:
             ) from None
     else:
         text = data
-    if nesting_depth(text) > MAX_JSON_DEPTH:
-        raise JsonLimitError(f"it nests arrays or objects deeper than {MAX_JSON_DEPTH} levels")
+    too_deep = f"it nests arrays or objects deeper than {MAX_JSON_DEPTH} levels"
+    # The nesting is measured on the decoded value, far faster than on the text; a text that
+    # does not decode is measured as text, so that too deep a text is refused as such first.
     try:
-        return json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
-    except JsonError:
-        raise
+        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
     except (ValueError, RecursionError) as exc:
+        if nesting_depth(text) > MAX_JSON_DEPTH:
+            raise JsonLimitError(too_deep) from None
+        if isinstance(exc, JsonError):
+            raise
         raise JsonError(f"it is not valid JSON ({exc})") from None
+    if _nests_deeper(value, MAX_JSON_DEPTH):
+        raise JsonLimitError(too_deep)
+    return value
+
+
+def _nests_deeper(value: Any, limit: int) -> bool:
+    """Whether arrays and objects nest more than `limit` levels in a decoded value."""
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        node, depth = pending.pop()
+        children = node.values() if type(node) is dict else node if type(node) is list else ()
+        if not children and type(node) not in (dict, list):
+            continue
+        if depth > limit:
+            return True
+        pending += [(child, depth + 1) for child in children if type(child) in (dict, list)]
+    return False
