@@ -198,8 +198,12 @@ def tokens(text: str) -> set[str]:
     return set(_TOKEN.findall(text.lower()))
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+"""Types that are neither tables nor lists, told by `type()` (much faster than an ABC test)."""
+
+
 def _plain(value: Any) -> bool:
-    return not isinstance(value, Mapping | list)
+    return type(value) in _SCALARS or not isinstance(value, Mapping | list)
 
 
 def _plain_key(value: Any) -> Any:
@@ -208,6 +212,8 @@ def _plain_key(value: Any) -> Any:
 
 
 def _equal(a: Any, b: Any) -> bool:
+    if type(a) in _SCALARS and type(b) in _SCALARS:
+        return bool(_plain_key(a) == _plain_key(b))
     if isinstance(a, Mapping) and isinstance(b, Mapping):
         return a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
     if isinstance(a, list) and isinstance(b, list):
@@ -225,7 +231,7 @@ _SAME = object()
 def _difference(value: Any, base: Any) -> Any:
     """What of `value` differs from `base`: for two tables, only the differing sub-keys;
     otherwise the whole value. `_SAME` when nothing differs."""
-    if isinstance(value, Mapping) and isinstance(base, Mapping):
+    if type(value) not in _SCALARS and isinstance(value, Mapping) and isinstance(base, Mapping):
         out = {}
         for key, item in value.items():
             diff = item if key not in base else _difference(item, base[key])

@@ -231,12 +231,13 @@ def prepare(
     keep_missing = bool(unusable)
 
     moves: list[PriceMove] = []
+    families = catalog.family_set
     for model_id, model in models.items():
-        model = _finish(provider, catalog, existing.get(model_id), model, metadata)
-        rel = f"{provider.models_dir}/{model_id}.toml"
-        resolved = _check_new(provider, catalog, metadata, rel, model, existing.get(model_id))
-        models[model_id] = model
         entry = existing.get(model_id)
+        model = _finish(provider, catalog, entry, model, metadata)
+        rel = f"{provider.models_dir}/{model_id}.toml"
+        resolved = _check_new(provider, catalog, metadata, rel, model, entry, families)
+        models[model_id] = model
         planned = _plan_model(provider, catalog, rel, entry, model, options, plan.notices)
         if planned.action == "updated" and entry is not None:
             old_resolved = catalog.resolved(entry)
@@ -318,6 +319,7 @@ def _check_new(
     rel: str,
     model: dict[str, Any],
     entry: CatalogFile | None,
+    families: frozenset[str] | None,
 ) -> dict[str, Any]:
     """Validate a translated model by the rules of `validate --strict`; return its resolved
     form. A warning the existing file already has is left to `validate` to report."""
@@ -333,7 +335,7 @@ def _check_new(
             problems = check_resolved_provider_model(resolved)
         else:
             problems += provider_model_rules(resolved)
-        problems += check_family(resolved, catalog.family_set)
+        problems += check_family(resolved, families)
     if any(p.warning for p in problems) and entry is not None and entry.data is not None:
         old = catalog.resolved(entry) or entry.data
         known = set(check_resolved_provider_model(old))
