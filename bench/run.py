@@ -10,7 +10,11 @@ Cases: `validate` (the reference catalog), `sync` (a no-op `models sync openrout
 `version` (`models --version`, when the tool has it), and `validate-10x` (a copy of the
 catalog with each provider folder copied nine more times under new names).
 
-    python bench/run.py [--catalog DIR] [--runs N] [--no-10x]
+The package's modules are byte-compiled first, as installing it does (pip compiles the
+dependencies' modules): an editable install run with PYTHONDONTWRITEBYTECODE would otherwise
+compile every module from source in every run. `--no-compile` measures without that.
+
+    python bench/run.py [--catalog DIR] [--runs N] [--no-10x] [--no-compile]
 """
 
 from __future__ import annotations
@@ -103,6 +107,14 @@ def multiply(catalog: Path, into: Path) -> Path:
     return into
 
 
+def compile_package() -> None:
+    """Byte-compile the package's modules into their `__pycache__` folders."""
+    find = "import models_catalog, os; print(os.path.dirname(models_catalog.__file__))"
+    found = subprocess.run([sys.executable, "-c", find], capture_output=True, text=True, check=True)
+    package = found.stdout.strip()
+    subprocess.run([sys.executable, "-m", "compileall", "-q", package], check=True)
+
+
 def commands(catalog: Path, workdir: Path, *, tenfold: bool) -> dict[str, list[str]]:
     source = workdir / "openrouter.json"
     build = [sys.executable, "-c", BUILD_RESPONSE, str(catalog), str(source)]
@@ -128,9 +140,12 @@ def main() -> None:
     parser.add_argument("--catalog", type=Path, default=DEFAULT_CATALOG)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--no-10x", dest="tenfold", action="store_false")
+    parser.add_argument("--no-compile", dest="compile", action="store_false")
     args = parser.parse_args()
     if not args.catalog.is_dir():
         raise SystemExit(f"no catalog at {args.catalog} (the shared reference is needed)")
+    if args.compile:
+        compile_package()
     with tempfile.TemporaryDirectory() as temp:
         workdir = Path(temp)
         cases = commands(args.catalog.resolve(), workdir, tenfold=args.tenfold)
@@ -142,7 +157,9 @@ def main() -> None:
                 times[name].append(elapsed)
                 peaks[name] = max(peaks[name], peak)
     medians = {name: statistics.median(values) for name, values in times.items()}
+    compiled = "byte-compiled" if args.compile else "not byte-compiled"
     print(f"catalog: {args.catalog}  runs: {args.runs}  (medians of wall time, peak RSS)")
+    print(f"package: {compiled}")
     for name, median in medians.items():
         print(
             f"{name:>13}: {median:6.3f} s  {median / medians['floor']:5.2f} x floor"
