@@ -9,7 +9,6 @@ whose target is missing are kept as dangling. Only regular files are read.
 from __future__ import annotations
 
 import errno
-import gc
 import os
 import re
 import stat
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 from .errors import CatalogFileError, UsageError
+from .gcpause import without_cycle_collection
 from .inherit import resolve
 from .schema import (
     Problem,
@@ -291,11 +291,7 @@ def read_files(root: Path, jobs: Sequence[FileJob]) -> list[CatalogFile]:
     reader = _Reader(root)
     found = [reader.locate(job) for job in reversed(jobs)]
     files: list[CatalogFile] = []
-    # Parsed files hold no reference cycles: collecting while the heap grows by thousands of
-    # tables only rescans it, a cost that grows faster than the catalog.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with without_cycle_collection():
         for job in jobs:
             item = found.pop()  # each file's bytes are let go once parsed
             if isinstance(item, CatalogFile):
@@ -313,9 +309,6 @@ def read_files(root: Path, jobs: Sequence[FileJob]) -> list[CatalogFile]:
                 continue
             files.append(CatalogFile(job.rel, job.kind, link=link, data=data))
         return [_checked(entry) for entry in files]
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _checked(entry: CatalogFile) -> CatalogFile:

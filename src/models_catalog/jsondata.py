@@ -9,6 +9,8 @@ import re
 from itertools import accumulate
 from typing import Any
 
+from .gcpause import without_cycle_collection
+
 MAX_JSON_BYTES = 64 * 1024 * 1024
 """Far above any real models list (OpenRouter's is about 3 MB)."""
 MAX_JSON_DEPTH = 64
@@ -61,7 +63,8 @@ def decode_json(data: str | bytes, *, max_bytes: int = MAX_JSON_BYTES) -> Any:
     # The nesting is measured on the decoded value, far faster than on the text; a text that
     # does not decode is measured as text, so that too deep a text is refused as such first.
     try:
-        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
+        with without_cycle_collection():
+            value = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
     except (ValueError, RecursionError) as exc:
         if nesting_depth(text) > MAX_JSON_DEPTH:
             raise JsonLimitError(too_deep) from None

@@ -28,6 +28,7 @@ from ..errors import (
     SyncRefusedError,
     WriteRefusedError,
 )
+from ..gcpause import without_cycle_collection
 from ..inherit import resolve
 from ..redaction import redact
 from ..schema import (
@@ -605,7 +606,8 @@ def plan_provider(
     try:
         catalog = read_provider_catalog(root, provider)
         records = fetch_records(provider, raw=raw, client_factory=client_factory, env=env)
-        plan = prepare(provider, catalog, records, options)
+        with without_cycle_collection():
+            plan = prepare(provider, catalog, records, options)
         confine(root, provider.models_dir, plan)
     except Exception as exc:  # one provider's crash must not end the others
         outcome.error = redact(_failure(exc), [env.get(name, "") for name in provider.env_vars])
