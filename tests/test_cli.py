@@ -77,7 +77,7 @@ def test_fmt_check_lists_files_and_fmt_rewrites_them(make_catalog: MakeCatalog) 
     )
     root = make_catalog({MODEL: messy})
     check = runner.invoke(app, ["fmt", "--check", "--catalog", str(root)])
-    assert check.exit_code == 1 and f"would reformat: {MODEL}" in check.stdout
+    assert check.exit_code == 1 and f"would reformat: {root / MODEL}" in check.stdout
     assert (root / MODEL).read_text() == messy
     assert runner.invoke(app, ["fmt", "--catalog", str(root)]).exit_code == 0
     assert (root / MODEL).read_text() == FULL_MODEL
@@ -91,7 +91,7 @@ def test_fmt_never_rewrites_a_file_with_comments(make_catalog: MakeCatalog) -> N
     )
     root = make_catalog({MODEL: out_of_order})
     result = runner.invoke(app, ["fmt", "--catalog", str(root)])
-    assert result.exit_code == 0 and f"skipped (has comments): {MODEL}" in result.stderr
+    assert result.exit_code == 0 and f"skipped (has comments): {root / MODEL}" in result.stderr
     assert (root / MODEL).read_text() == out_of_order
 
 

@@ -161,6 +161,19 @@ def test_build_and_validate_name_problem_paths_alike(make_catalog: MakeCatalog) 
     assert built.returncode == 1 and built.stderr.splitlines()[0] == validated
 
 
+def test_fmt_names_files_as_validate_does(make_catalog: MakeCatalog) -> None:
+    broken = make_catalog({MODEL: "name = \n"})
+    validated = models("validate", "--catalog", str(broken)).stdout.splitlines()[0]
+    checked = models("fmt", "--check", "--catalog", str(broken))
+    assert checked.returncode == 1 and checked.stderr.splitlines()[0] == validated
+    messy = FULL_MODEL.replace(
+        'name = "Qwen3 8B"\nfamily = "qwen"', 'family = "qwen"\nname = "Qwen3 8B"'
+    )
+    root = make_catalog({MODEL: messy})
+    listed = models("fmt", "--check", "-q", "--catalog", str(root))
+    assert listed.stdout == f"would reformat: {root / MODEL}\n"
+
+
 def test_build_to_stdout_with_a_dash_and_a_folder_is_refused(
     make_catalog: MakeCatalog, tmp_path: Path
 ) -> None:
@@ -179,7 +192,7 @@ def test_fmt_quiet_and_json(make_catalog: MakeCatalog) -> None:
     commented = FULL_MODEL.replace('family = "qwen"', 'family = "qwen"  # by hand')
     root = make_catalog({MODEL: commented})
     loud = models("fmt", "--check", "--catalog", str(root))
-    assert f"skipped (has comments): {MODEL}" in loud.stderr
+    assert f"skipped (has comments): {root / MODEL}" in loud.stderr
     quiet = models("fmt", "--check", "-q", "--catalog", str(root))
     assert quiet.returncode == 0 and quiet.stdout == quiet.stderr == ""
     as_json = json.loads(
@@ -189,7 +202,7 @@ def test_fmt_quiet_and_json(make_catalog: MakeCatalog) -> None:
         "check": True,
         "changed": [],
         "unchanged": 2,
-        "commented": [MODEL],
+        "commented": [str(root / MODEL)],
         "links": [],
     }
 
@@ -224,17 +237,20 @@ def test_a_reader_gone_before_the_first_line_ends_quietly(make_catalog: MakeCata
     assert "Broken pipe" not in result.stderr and "Traceback" not in result.stderr
 
 
-def test_a_closed_pipe_ends_quietly(reference_catalog: Path) -> None:
-    with subprocess.Popen(
-        [MODELS, "fmt", "--check", "--catalog", str(reference_catalog)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    ) as process:
-        assert process.stdout is not None and process.stderr is not None
-        process.stdout.readline()
-        process.stdout.close()
-        errors = process.stderr.read().decode()
-        status = process.wait()
+def test_a_closed_pipe_ends_quietly(reference_catalog: Path, tmp_path: Path) -> None:
+    # stderr goes to a file: a pipe nobody reads while stdout is read could fill and block.
+    with (tmp_path / "stderr").open("w+b") as stderr:
+        with subprocess.Popen(
+            [MODELS, "fmt", "--check", "--catalog", str(reference_catalog)],
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+        ) as process:
+            assert process.stdout is not None
+            process.stdout.readline()
+            process.stdout.close()
+            status = process.wait(timeout=60)
+        stderr.seek(0)
+        errors = stderr.read().decode()
     assert status == 141
     assert "Broken pipe" not in errors and "Traceback" not in errors
 

@@ -294,16 +294,17 @@ def fmt(
         from .fmt import format_files
         from .output import stderr, stdout
 
-        result = format_files(_catalog(ctx, catalog), paths or [], check=check)
+        root = _catalog(ctx, catalog)
+        result = format_files(root, paths or [], check=check)
         status = 1 if check and result.changed else 0
         if output_format is OutputFormat.json:
             stdout().json(
                 {
                     "check": check,
-                    "changed": result.changed,
+                    "changed": [str(root / path) for path in result.changed],
                     "unchanged": len(result.unchanged),
-                    "commented": result.commented,
-                    "links": result.links,
+                    "commented": [str(root / path) for path in result.commented],
+                    "links": [str(root / path) for path in result.links],
                 }
             )
             return status
@@ -311,10 +312,10 @@ def fmt(
         quiet_now = _quiet(ctx, quiet)
         if not quiet_now:
             for path in result.commented:
-                err.line(("skipped", "dim"), f" (has comments): {path}")
+                err.line(("skipped", "dim"), f" (has comments): {root / path}")
         verb = "would reformat" if check else "reformatted"
         for path in result.changed:
-            out.line((f"{verb}:", "yellow" if check else "green"), f" {path}")
+            out.line((f"{verb}:", "yellow" if check else "green"), f" {root / path}")
         if not quiet_now:
             done = "would be reformatted" if check else "reformatted"
             err.line(

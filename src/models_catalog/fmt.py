@@ -113,26 +113,26 @@ def _format(root: Path, paths: Sequence[Path], *, write: bool) -> FormatResult:
     pending: list[Change] = []
     real = root.resolve()
     for entry in read_files(root, _jobs(root, paths)):
+        named = root / entry.rel  # problems name files as validate does: from the given catalog
         if entry.is_link or link_on_the_way(real, entry.rel) is not None:
             result.links.append(entry.rel)
             continue
         if entry.parse_error is not None:
             line = f":{entry.parse_line}" if entry.parse_line is not None else ""
-            problems.append(f"{entry.rel}{line}: error: {entry.parse_error}")
+            problems.append(f"{named}{line}: error: {entry.parse_error}")
             continue
         errors = [p for p in entry.problems if not p.warning]
         if errors or entry.data is None:
-            problems += [f"{entry.rel}: error: {p.key}: {p.message}" for p in errors]
+            problems += [f"{named}: error: {p.key}: {p.message}" for p in errors]
             continue
-        path = root / entry.rel
-        text = path.read_text(encoding="utf-8")
+        text = named.read_text(encoding="utf-8")
         if has_comments(text):
             result.commented.append(entry.rel)
             continue
         output = FORMATTERS[entry.kind](entry.data)
         if not same_values(loads(output), entry.data):
             problems.append(
-                f"{entry.rel}: error: formatting would change its values; left as it is"
+                f"{named}: error: formatting would change its values; left as it is"
             )
             continue
         if output == text:
