@@ -131,9 +131,7 @@ def _format(root: Path, paths: Sequence[Path], *, write: bool) -> FormatResult:
             continue
         output = FORMATTERS[entry.kind](entry.data)
         if not same_values(loads(output), entry.data):
-            problems.append(
-                f"{named}: error: formatting would change its values; left as it is"
-            )
+            problems.append(f"{named}: error: formatting would change its values; left as it is")
             continue
         if output == text:
             result.unchanged.append(entry.rel)
