@@ -10,8 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeGuard
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 
 from ..schema import EFFORTS
 from ..sync.contract import CatalogView, ExistingModel, SyncProvider, Translation
@@ -87,14 +86,12 @@ FACTORED_FIELDS = (
 FREE_SUFFIX = ":free"
 
 
-@dataclass(frozen=True, slots=True)
-class Architecture:
+class Architecture(NamedTuple):
     input_modalities: list[str]
     output_modalities: list[str]
 
 
-@dataclass(frozen=True, slots=True)
-class Pricing:
+class Pricing(NamedTuple):
     """Per-token prices as decimal strings."""
 
     prompt: str
@@ -104,14 +101,12 @@ class Pricing:
     input_cache_write: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class TopProvider:
+class TopProvider(NamedTuple):
     context_length: int | None = None
     max_completion_tokens: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Reasoning:
+class Reasoning(NamedTuple):
     """How a model reasons. `supported_efforts`: null means every effort; absent (then
     `efforts_known` is false) means unknown."""
 
@@ -138,8 +133,7 @@ RECORD_FIELDS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class OpenRouterModel:
+class OpenRouterModel(NamedTuple):
     """One record of `GET /api/v1/models` (only the fields the catalog uses).
 
     The fields every file needs are required; the others (OPTIONAL_FIELDS) may be absent, as
@@ -154,7 +148,7 @@ class OpenRouterModel:
     pricing: Pricing
     hugging_face_id: str | None = None
     knowledge_cutoff: str | None = None
-    top_provider: TopProvider = field(default_factory=TopProvider)
+    top_provider: TopProvider = TopProvider()
     supported_parameters: list[str] | None = None
     reasoning: Reasoning | None = None
     given: frozenset[str] = RECORD_FIELDS
