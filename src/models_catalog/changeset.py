@@ -28,6 +28,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import NamedTuple
 
 from .errors import WriteFailedError, WriteRefusedError
 from .files import new_file_mode
@@ -41,8 +42,7 @@ _TEMP = re.compile(r"\.models-tmp-[0-9a-f]{16}")
 _OLD_TEMP = re.compile(r"\..+\.toml\.[a-z0-9_]{8}\.tmp")
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(NamedTuple):
     """One file of a change set: its path relative to the catalog, and its new bytes (None:
     remove it)."""
 

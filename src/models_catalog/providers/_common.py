@@ -8,8 +8,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from ..errors import ProviderError
 from ..inherit import INHERITANCE_KEYS, resolve
@@ -47,8 +46,7 @@ def _record_id(raw: Any, loc: tuple[int | str, ...]) -> str | None:
     return record if isinstance(record, str) else None
 
 
-@dataclass(frozen=True, slots=True)
-class _Kind:
+class _Kind(NamedTuple):
     """A provider's response shape: what it looks like, and which providers serve it."""
 
     description: str

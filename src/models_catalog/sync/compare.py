@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..schema import typed_tier_spec
 
@@ -85,8 +84,7 @@ def same_authored(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
     return identical(old, new, loose_numbers=True) or bool(normalise(old) == normalise(new))
 
 
-@dataclass(frozen=True, slots=True)
-class FieldChange:
+class FieldChange(NamedTuple):
     path: str
     old: Any
     new: Any

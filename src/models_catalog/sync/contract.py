@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from ..errors import ProviderError
@@ -22,8 +21,7 @@ if TYPE_CHECKING:
 Record = TypeVar("Record")
 
 
-@dataclass(frozen=True, slots=True)
-class ExistingModel:
+class ExistingModel(NamedTuple):
     """A model file already in the catalog: as authored, and with inheritance applied."""
 
     authored: Mapping[str, Any]
@@ -31,16 +29,14 @@ class ExistingModel:
     is_link: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class MetadataRecord:
+class MetadataRecord(NamedTuple):
     """A model metadata file (`models/<id>.toml`) that a provider also maintains."""
 
     id: str
     data: Mapping[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
-class Translation:
+class Translation(NamedTuple):
     """One translated record: `model` is a full provider model, or `base_model` + overrides."""
 
     id: str

@@ -9,8 +9,7 @@ between two prices above zero; `--max-price-change` refuses plans whose factor e
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..schema import PRICE_KEYS
 from .compare import show
@@ -44,8 +43,7 @@ def _prices(model: Mapping[str, Any]) -> dict[str, float]:
     return found
 
 
-@dataclass(frozen=True, slots=True)
-class PriceMove:
+class PriceMove(NamedTuple):
     """One price of one file that an update changes (None: no such price), and why a person
     should check it (None: no need)."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from ..catalog import (
     MODELS_DIR,
@@ -53,8 +53,7 @@ if TYPE_CHECKING:
 Action = Literal["created", "updated", "deleted", "unchanged"]
 
 
-@dataclass(frozen=True, slots=True)
-class PlannedFile:
+class PlannedFile(NamedTuple):
     rel: str
     action: Action
     text: str | None = None
@@ -83,8 +82,7 @@ class Plan:
         return [f for f in self.files if f.action != "unchanged"]
 
 
-@dataclass(frozen=True, slots=True)
-class SyncOptions:
+class SyncOptions(NamedTuple):
     dry_run: bool = False
     new_only: bool = False
     allow_mass_delete: bool = False
