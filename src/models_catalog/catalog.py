@@ -13,7 +13,7 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
@@ -39,8 +39,7 @@ _LINK_STUB = re.compile(rb"[^\n\r\0=\[\]{}\"'#]+\.toml\n?")
 _MAX_LINK_HOPS = 16
 
 
-@dataclass(frozen=True, slots=True)
-class CatalogFile:
+class CatalogFile(NamedTuple):
     """One file as read: `data` is its parsed content (the target's, for a link)."""
 
     rel: str
@@ -315,7 +314,7 @@ def _checked(entry: CatalogFile) -> CatalogFile:
     if entry.data is None:
         return entry
     problems = _field_problems(entry.kind, entry.data)
-    return replace(entry, problems=tuple(problems)) if problems else entry
+    return entry._replace(problems=tuple(problems)) if problems else entry
 
 
 def toml_files(root: Path, folder: Path, kind: FileKind) -> list[FileJob]:

@@ -12,9 +12,8 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 MODALITIES = ("text", "audio", "image", "video", "pdf")
 EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max", "default")
@@ -81,8 +80,7 @@ DATE = re.compile(r"\d{4}-(\d{2})(?:-(\d{2}))?")
 URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     """One finding about one file: `key` is a dot path inside the file, or "" for the file."""
 
     key: str
