@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from ..schema import typed_tier_spec
@@ -17,13 +17,16 @@ def drop_empty(value: Any) -> Any:
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
-            cleaned = drop_empty(item)
-            if cleaned is None or cleaned == "" or (isinstance(cleaned, dict) and not cleaned):
+            if isinstance(item, (dict, list)):
+                item = drop_empty(item)
+                if isinstance(item, dict) and not item:
+                    continue
+            elif item is None or item == "":
                 continue
-            out[key] = cleaned
+            out[key] = item
         return out
     if isinstance(value, list):
-        return [drop_empty(item) for item in value]
+        return [drop_empty(item) if isinstance(item, (dict, list)) else item for item in value]
     return value
 
 
@@ -64,20 +67,31 @@ def identical(a: Any, b: Any, *, loose_numbers: bool = False) -> bool:
     """Equal, with the same types throughout (a flag is not a number; 3 is not 3.0 unless
     `loose_numbers`) and lists in the same order: identical forms normalise alike, and comparing
     them costs far less."""
-    if type(a) is not type(b):
-        return loose_numbers and type(a) in _NUMBERS and type(b) in _NUMBERS and bool(a == b)
-    if type(a) is dict:
-        return a.keys() == b.keys() and all(
-            identical(value, b[key], loose_numbers=loose_numbers) for key, value in a.items()
-        )
-    if type(a) is list:
-        return len(a) == len(b) and all(
-            identical(x, y, loose_numbers=loose_numbers) for x, y in zip(a, b, strict=True)
-        )
-    return bool(a == b)
+    kind = type(a)
+    if kind is not type(b):
+        return loose_numbers and kind in _NUMBERS and type(b) in _NUMBERS and bool(a == b)
+    pairs: Iterable[tuple[Any, Any]]
+    if kind is dict:
+        if a.keys() != b.keys():
+            return False
+        pairs = ((value, b[key]) for key, value in a.items())
+    elif kind is list:
+        if len(a) != len(b):
+            return False
+        pairs = zip(a, b, strict=True)
+    else:
+        return bool(a == b)
+    for x, y in pairs:
+        if type(x) is type(y) and type(x) in _LEAVES:  # most values: compared here, not below
+            if x != y:
+                return False
+        elif not identical(x, y, loose_numbers=loose_numbers):
+            return False
+    return True
 
 
 _NUMBERS = (int, float)
+_LEAVES = frozenset({str, int, float, bool, type(None)})
 
 
 def same_authored(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
