@@ -12,7 +12,8 @@ catalog with each provider folder copied nine more times under new names).
 
 The package's modules are byte-compiled first, as installing it does (pip compiles the
 dependencies' modules): an editable install run with PYTHONDONTWRITEBYTECODE would otherwise
-compile every module from source in every run. `--no-compile` measures without that.
+compile every module from source in every run. `--no-compile` leaves the bytecode as it is
+(fresh, stale or absent).
 
     python bench/run.py [--catalog DIR] [--runs N] [--no-10x] [--no-compile]
 """
