@@ -42,7 +42,7 @@ def test_validating_a_valid_catalog_needs_no_pydantic_http_or_editing(
 
 
 @pytest.mark.parametrize("dry_run", [True, False])
-def test_a_no_op_replayed_sync_imports_neither_httpx_nor_tomlkit(
+def test_a_no_op_replayed_sync_imports_neither_httpx_nor_tomlkit_nor_pydantic(
     make_catalog: MakeCatalog, tmp_path: Path, dry_run: bool
 ) -> None:
     root = make_catalog({})
@@ -51,3 +51,5 @@ def test_a_no_op_replayed_sync_imports_neither_httpx_nor_tomlkit(
     args = ["sync", "openrouter", "--catalog", str(root), "--source", str(saved)]
     found = imported(*args, *(["--dry-run"] if dry_run else []), cwd=tmp_path)
     assert found["httpx"] is False and found["tomlkit"] is False
+    # OpenRouter's usual response is taken by its plain acceptor.
+    assert found["pydantic"] is False
