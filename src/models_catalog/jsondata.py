@@ -77,14 +77,18 @@ def decode_json(data: str | bytes, *, max_bytes: int = MAX_JSON_BYTES) -> Any:
 
 
 def _nests_deeper(value: Any, limit: int) -> bool:
-    """Whether arrays and objects nest more than `limit` levels in a decoded value."""
-    pending: list[tuple[Any, int]] = [(value, 1)]
-    while pending:
-        node, depth = pending.pop()
-        children = node.values() if type(node) is dict else node if type(node) is list else ()
-        if not children and type(node) not in (dict, list):
-            continue
+    """Whether arrays and objects nest more than `limit` levels in a decoded value (measured
+    level by level)."""
+    level = [value] if type(value) is dict or type(value) is list else []
+    depth = 0
+    while level:
+        depth += 1
         if depth > limit:
             return True
-        pending += [(child, depth + 1) for child in children if type(child) in (dict, list)]
+        below = []
+        for node in level:
+            for child in node.values() if type(node) is dict else node:
+                if type(child) is dict or type(child) is list:
+                    below.append(child)
+        level = below
     return False
