@@ -95,10 +95,11 @@ class _View:
     def __init__(self, catalog: Catalog, provider_id: str) -> None:
         self._catalog = catalog
         self._models = catalog.providers[provider_id].models
+        self._families = tuple(catalog.families or ())
 
     @property
     def families(self) -> Sequence[str]:
-        return tuple(self._catalog.families or ())
+        return self._families
 
     def existing(self, model_id: str) -> ExistingModel | None:
         entry = self._models.get(model_id)
