@@ -309,6 +309,21 @@ def _copy_catalog(tmp_path: Path) -> Path:
     return copy
 
 
+def _synced_copy(tmp_path: Path) -> Path:
+    """A copy of the embedded catalog after the README's first sync (examples/openrouter.json)."""
+    copy = _copy_catalog(tmp_path)
+    first = models(
+        "sync",
+        "openrouter",
+        "--catalog",
+        str(copy),
+        "--source",
+        str(REPO / "examples/openrouter.json"),
+    )
+    assert first.returncode == 0, first.stderr
+    return copy
+
+
 def test_a_real_sync_prints_field_changes_and_quiet_hides_them(tmp_path: Path) -> None:
     copy = _copy_catalog(tmp_path)
     first = REPO / "examples/openrouter.json"
@@ -328,15 +343,7 @@ def test_a_real_sync_prints_field_changes_and_quiet_hides_them(tmp_path: Path) -
 
 
 def test_new_only_lists_what_it_skipped(tmp_path: Path) -> None:
-    copy = _copy_catalog(tmp_path)
-    models(
-        "sync",
-        "openrouter",
-        "--catalog",
-        str(copy),
-        "--source",
-        str(REPO / "examples/openrouter.json"),
-    )
+    copy = _synced_copy(tmp_path)
     before = snapshot(copy)
     result = models(
         "sync",
@@ -356,15 +363,7 @@ def test_new_only_lists_what_it_skipped(tmp_path: Path) -> None:
 
 
 def test_sync_json_lists_paths_and_field_changes(tmp_path: Path) -> None:
-    copy = _copy_catalog(tmp_path)
-    models(
-        "sync",
-        "openrouter",
-        "--catalog",
-        str(copy),
-        "--source",
-        str(REPO / "examples/openrouter.json"),
-    )
+    copy = _synced_copy(tmp_path)
     result = models(
         "sync",
         "openrouter",
@@ -388,15 +387,7 @@ def test_sync_json_lists_paths_and_field_changes(tmp_path: Path) -> None:
 
 
 def test_a_dry_run_shows_a_plan_the_guard_would_refuse(tmp_path: Path) -> None:
-    copy = _copy_catalog(tmp_path)
-    models(
-        "sync",
-        "openrouter",
-        "--catalog",
-        str(copy),
-        "--source",
-        str(REPO / "examples/openrouter.json"),
-    )
+    copy = _synced_copy(tmp_path)
     response = json.loads((REPO / "examples/openrouter.json").read_text())
     response["data"] = response["data"][:1]
     saved = tmp_path / "one.json"
