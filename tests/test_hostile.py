@@ -289,6 +289,20 @@ def test_a_key_inside_any_exception_text_is_redacted(
     assert "SECRET" not in REPORT.read_text()
 
 
+def test_debug_lets_a_providers_unexpected_error_through(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def crash(self: Any, client: Any, env: Any) -> Any:
+        raise RuntimeError("a bug in the provider")
+
+    monkeypatch.setattr(OVHcloud, "fetch", crash)
+    before = snapshot(root)
+    result = sync(root, "ovhcloud", "--debug")
+    assert isinstance(result.exception, RuntimeError)
+    assert str(result.exception) == "a bug in the provider"
+    assert snapshot(root) == before
+
+
 def test_a_malformed_base_url_override_is_one_sentence(
     root: Path, api: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -399,7 +399,9 @@ def sync(
         from .sync.report import REPORT_PATH
         from .sync.runner import SyncOptions
 
-        options = SyncOptions(dry_run, new_only, allow_mass_delete, max_price_change)
+        options = SyncOptions(
+            dry_run, new_only, allow_mass_delete, max_price_change, debug or _globals(ctx).debug
+        )
         errors = stderr()
         outcomes = run_sync(
             target,

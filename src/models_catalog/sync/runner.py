@@ -87,6 +87,8 @@ class SyncOptions(NamedTuple):
     new_only: bool = False
     allow_mass_delete: bool = False
     max_price_change: float | None = None
+    debug: bool = False
+    """Let a provider's unexpected error propagate, with its traceback, instead of isolating it."""
 
 
 class _View:
@@ -609,6 +611,8 @@ def plan_provider(
             plan = prepare(provider, catalog, records, options)
         confine(root, provider.models_dir, plan)
     except Exception as exc:  # one provider's crash must not end the others
+        if options.debug and not isinstance(exc, ModelsError):
+            raise
         outcome.error = redact(_failure(exc), [env.get(name, "") for name in provider.env_vars])
         return outcome
     outcome.plan = plan
